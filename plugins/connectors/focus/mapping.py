@@ -1,0 +1,433 @@
+"""Focus JSON → domain records. Every Focus quirk ends here.
+
+- Money arrives as JSON numbers (``{"amount": 123.3}``): converted through
+  ``str`` to ``Decimal`` cents.
+- A booked invoice with a negative total is a credit note in accounting terms:
+  it becomes a ``sales_credit_note`` with its signs flipped.
+- Lines carry no ledger account; it hangs off the line's product category,
+  per department.
+- Commercial (document-level) discounts are not in the line totals; Focus's
+  per-rate ``total.taxes`` are. The difference becomes explicit DISCOUNT lines,
+  so that the lines of every document add up to its taxable amounts exactly.
+- Purchase documents are totals only in Focus; lines and VAT come from the
+  Peppol UBL file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from connectors.domain import (
+    CENT,
+    Address,
+    Department,
+    Document,
+    DocumentKind,
+    LedgerAccount,
+    Line,
+    LineKind,
+    Party,
+    PartyRef,
+    PartyRole,
+    Payment,
+    TaxRate,
+    VatAmount,
+    decimal,
+    money,
+)
+from connectors.focus.ubl import UblDocument
+
+ZERO = Decimal("0.00")
+
+
+class MappingError(ValueError):
+    """A Focus document that cannot be mapped; the message names document, field and fix."""
+
+
+# -- reference data --------------------------------------------------------------------
+
+
+def department(item: Mapping[str, Any]) -> Department:
+    address = item.get("address") or {}
+    return Department(
+        id=item["id"],
+        name=item["name"],
+        vat_number=item.get("vat_number"),
+        currency=item.get("currency") or "EUR",
+        country=address.get("country"),
+        status=item.get("status", "active"),
+    )
+
+
+def tax_rate(item: Mapping[str, Any]) -> TaxRate:
+    return TaxRate(
+        id=item["id"],
+        department_id=(item.get("department") or {}).get("id", ""),
+        rate=decimal(item["rate"]),
+        description=item.get("description") or f"{decimal(item['rate']) * 100}%",
+    )
+
+
+def ledger_accounts(category: Mapping[str, Any], department_id: str) -> list[LedgerAccount]:
+    """The ledger account(s) a product category links for one department (usually zero or one)."""
+    return [
+        LedgerAccount(
+            number=str(ledger["ledger_account_number"]),
+            department_id=department_id,
+            category_id=category["id"],
+            category_name=category.get("name", ""),
+        )
+        for ledger in category.get("ledgers") or []
+        if (ledger.get("department") or {}).get("id") == department_id and ledger.get("ledger_account_number")
+    ]
+
+
+def party(item: Mapping[str, Any], party_type: str, roles: frozenset[PartyRole] = frozenset()) -> Party:
+    """A company or contact (``companies.info``/``.list`` or ``contacts.*`` shape)."""
+    if party_type == "contact":
+        name = " ".join(p for p in (item.get("first_name"), item.get("last_name")) if p) or "(no name)"
+    else:
+        name = item.get("name") or "(no name)"
+    return Party(
+        ref=PartyRef(party_type, item["id"]),
+        name=name,
+        vat_number=_clean(item.get("vat_number")),
+        national_id=_clean(item.get("national_identification_number")),
+        email=_pick(item.get("emails"), "email", prefer=("invoicing", "primary")),
+        phone=_pick(item.get("telephones"), "number", prefer=("phone", "mobile")),
+        address=_address(item),
+        iban=_clean(item.get("iban")),
+        bic=_clean(item.get("bic")),
+        language=item.get("language"),
+        is_person=party_type == "contact",
+        updated_at=_datetime(item.get("updated_at")),
+        roles=roles,
+    )
+
+
+# -- sales documents ---------------------------------------------------------------------
+
+
+def sales_document(
+    item: Mapping[str, Any],
+    source_type: str,
+    tax_rates: Mapping[str, TaxRate],
+    ledgers: Mapping[str, str],
+) -> Document:
+    """An invoice or credit note in ``.info`` shape (``grouped_lines``, ``discounts``, ``payments``).
+
+    ``tax_rates`` maps Focus taxRate ids to rates; ``ledgers`` maps product
+    category ids to this department's ledger account number.
+    """
+    is_invoice = source_type == "invoice"
+    number = item.get("invoice_number" if is_invoice else "credit_note_number")
+    label = f"{'Invoice' if is_invoice else 'Credit note'} {number or item.get('id')}"
+    if not number:
+        raise MappingError(f"{label}: it has no number, so it is not booked in Focus yet; book it first")
+    doc_date = _date(item.get("invoice_date" if is_invoice else "credit_note_date"))
+    if doc_date is None:
+        raise MappingError(f"{label}: it has no document date; set the date in Focus")
+    customer = (item.get("invoicee") or {}).get("customer") or {}
+    if not customer.get("id"):
+        raise MappingError(f"{label}: it has no customer; link a company or contact as invoicee in Focus")
+    total = item.get("total") or {}
+
+    lines = _sales_lines(item, label, tax_rates, ledgers)
+    vat = _sales_vat(total, lines)
+    lines += _discount_lines(item, label, lines, vat)
+
+    total_excl = _amount(total.get("tax_exclusive"))
+    total_incl = _amount(total.get("tax_inclusive"))
+    payable = _amount(total.get("payable"), default=total_incl)
+    payments = tuple(
+        Payment(amount=_amount(p.get("payment")), paid_at=_datetime(p.get("paid_at")) or doc_date)
+        for p in item.get("payments") or []
+    )
+    if "due" in total:
+        paid_amount = payable - _amount(total.get("due"))
+    else:
+        paid_amount = sum((p.amount for p in payments), ZERO)
+
+    negative = is_invoice and total_incl < 0
+    if is_invoice:
+        kind = DocumentKind.SALES_CREDIT_NOTE if negative else DocumentKind.SALES_INVOICE
+    else:
+        kind = DocumentKind.SALES_CREDIT_NOTE
+    sign = Decimal(-1) if negative else Decimal(1)
+    return Document(
+        source_id=item["id"],
+        source_type=source_type,
+        kind=kind,
+        department_id=(item.get("department") or {}).get("id", ""),
+        number=number,
+        date=doc_date,
+        party=PartyRef(customer.get("type", "company"), customer["id"]),
+        currency=_currency(item),
+        lines=tuple(_flip_line(line, sign) for line in lines),
+        vat=tuple(_flip_vat(v, sign) for v in vat),
+        total_excl=total_excl * sign,
+        total_vat=(total_incl - total_excl) * sign,
+        total_incl=total_incl * sign,
+        due_date=_date(item.get("due_on")),
+        payable=payable * sign,
+        payment_reference=_clean(item.get("payment_reference")),
+        credits_source_id=None if is_invoice else (item.get("invoice") or {}).get("id"),
+        from_negative_invoice=negative,
+        paid=bool(item.get("paid")),
+        paid_amount=paid_amount * sign,
+        payments=tuple(Payment(p.amount * sign, p.paid_at, p.method) for p in payments),
+        updated_at=_datetime(item.get("updated_at")),
+    )
+
+
+def _sales_lines(
+    item: Mapping[str, Any], label: str, tax_rates: Mapping[str, TaxRate], ledgers: Mapping[str, str]
+) -> list[Line]:
+    lines: list[Line] = []
+    for group in item.get("grouped_lines") or []:
+        for raw in group.get("line_items") or []:
+            number = len(lines) + 1
+            tax_id = (raw.get("tax") or {}).get("id")
+            rate = tax_rates.get(tax_id) if tax_id else None
+            if rate is None:
+                raise MappingError(
+                    f"{label}, line {number}: its tax rate ({tax_id or 'none'}) is not a tax rate of this "
+                    "department; pick one of the department's tax rates on the line in Focus"
+                )
+            category_id = (raw.get("product_category") or {}).get("id")
+            totals = raw.get("total") or {}
+            discount = raw.get("discount") or {}
+            lines.append(
+                Line(
+                    number=number,
+                    description=(raw.get("description") or "").strip() or f"Line {number}",
+                    amount=_amount(totals.get("tax_exclusive")),
+                    tax_rate=rate.rate,
+                    quantity=decimal(raw["quantity"]) if raw.get("quantity") is not None else None,
+                    unit_price=decimal((raw.get("unit_price") or {}).get("amount", 0)),
+                    discount_percent=decimal(discount["value"]) if discount.get("value") else None,
+                    tax_rate_id=tax_id,
+                    ledger_account=ledgers.get(category_id) if category_id else None,
+                    product_category_id=category_id,
+                )
+            )
+    if not lines:
+        raise MappingError(f"{label}: it has no lines; Focus returned an empty document")
+    return lines
+
+
+def _sales_vat(total: Mapping[str, Any], lines: list[Line]) -> list[VatAmount]:
+    ids_by_rate: dict[Decimal, set[str]] = defaultdict(set)
+    for line in lines:
+        ids_by_rate[line.tax_rate].add(line.tax_rate_id or "")
+    vat = []
+    for tax in total.get("taxes") or []:
+        rate = decimal(tax["rate"])
+        ids = ids_by_rate.get(rate, set())
+        vat.append(
+            VatAmount(
+                rate=rate,
+                taxable=_amount(tax.get("taxable")),
+                tax=_amount(tax.get("tax")),
+                tax_rate_id=next(iter(ids)) if len(ids) == 1 else None,
+            )
+        )
+    return vat
+
+
+def _discount_lines(item: Mapping[str, Any], label: str, lines: list[Line], vat: list[VatAmount]) -> list[Line]:
+    """Explicit lines for document-level discounts, one per tax rate id they reduce.
+
+    Focus states the discounted taxable amount per rate; the discount per rate is
+    that minus the lines at the rate, split over the rate's tax rate ids in
+    proportion to their lines (largest remainder, so cents add up exactly).
+    """
+    discounts = item.get("discounts") or []
+    by_rate: dict[Decimal, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for line in lines:
+        by_rate[line.tax_rate][line.tax_rate_id or ""] += line.amount
+    taxable = {v.rate: v.taxable for v in vat}
+    description = "Commercial discount" + (
+        ": " + ", ".join(f"{decimal(d.get('value', 0)).normalize()}% {d.get('description') or ''}".strip()
+                         for d in discounts)
+        if discounts else ""
+    )
+    extra: list[Line] = []
+    for rate, groups in sorted(by_rate.items()):
+        gross = sum(groups.values(), ZERO)
+        if rate not in taxable:
+            if gross and not discounts:
+                raise MappingError(f"{label}: Focus gives no VAT total for the {rate * 100:.0f}% lines")
+            continue
+        difference = taxable[rate] - gross
+        if not difference:
+            continue
+        if not discounts:
+            raise MappingError(
+                f"{label}: the {rate * 100:g}% lines add up to {gross} but Focus states {taxable[rate]} taxable; "
+                "check the document in Focus"
+            )
+        for tax_rate_id, share in _split(difference, groups).items():
+            if share:
+                extra.append(
+                    Line(
+                        number=len(lines) + len(extra) + 1,
+                        description=description,
+                        amount=share,
+                        tax_rate=rate,
+                        kind=LineKind.DISCOUNT,
+                        tax_rate_id=tax_rate_id or None,
+                    )
+                )
+    return extra
+
+
+def _split(total: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    keys = sorted(weights)
+    base = sum((abs(weights[k]) for k in keys), ZERO)
+    if base == 0 or len(keys) == 1:
+        return {keys[0]: total, **{k: ZERO for k in keys[1:]}}
+    cents = int(total / CENT)
+    raw = {k: Decimal(cents) * abs(weights[k]) / base for k in keys}
+    shares = {k: int(raw[k]) for k in keys}  # truncates toward zero
+    leftover = cents - sum(shares.values())
+    step = 1 if leftover > 0 else -1
+    for k in sorted(keys, key=lambda k: abs(raw[k] - shares[k]), reverse=True)[: abs(leftover)]:
+        shares[k] += step
+    return {k: Decimal(v) * CENT for k, v in shares.items()}
+
+
+# -- purchase documents --------------------------------------------------------------------
+
+
+def purchase_document(item: Mapping[str, Any], ubl: UblDocument) -> Document:
+    """An approved incoming invoice or credit note: ``expenses.list`` item + its Peppol UBL."""
+    source = item.get("source") or {}
+    source_type = source.get("type", "incomingInvoice")
+    number = item.get("document_number") or ubl.number
+    label = f"{'Incoming credit note' if source_type == 'incomingCreditNote' else 'Incoming invoice'} {number}"
+    supplier = item.get("supplier") or {}
+    if not supplier.get("id"):
+        raise MappingError(f"{label}: no supplier is linked in Focus; link the supplier company to the document")
+    focus_incl = _amount((item.get("total") or {}).get("tax_inclusive"), default=None)
+    if focus_incl is not None and abs(focus_incl) != abs(ubl.total_incl):
+        raise MappingError(
+            f"{label}: Focus states a total of {focus_incl} but the Peppol document says {ubl.total_incl}; "
+            "correct the total in Focus or ask the supplier for a corrected document"
+        )
+    is_credit = source_type == "incomingCreditNote" or ubl.document_type == "credit_note"
+    negative = not is_credit and ubl.total_incl < 0
+    kind = DocumentKind.PURCHASE_CREDIT_NOTE if (is_credit or negative) else DocumentKind.PURCHASE_INVOICE
+    sign = Decimal(-1) if negative else Decimal(1)
+    paid_amount = _amount(item.get("paid_amount"), default=ZERO)
+    return Document(
+        source_id=source.get("id") or item["id"],
+        source_type=source_type,
+        kind=kind,
+        department_id=(item.get("company_entity") or {}).get("id", ""),
+        number=number,
+        date=_date(item.get("document_date")) or ubl.issue_date,
+        party=PartyRef(supplier.get("type", "company"), supplier["id"]),
+        currency=((item.get("currency") or {}).get("code")) or ubl.currency,
+        lines=tuple(_flip_line(line, sign) for line in ubl.lines),
+        vat=tuple(_flip_vat(v, sign) for v in ubl.vat),
+        total_excl=ubl.total_excl * sign,
+        total_vat=ubl.total_vat * sign,
+        total_incl=ubl.total_incl * sign,
+        due_date=_date(item.get("due_date")) or ubl.due_date,
+        payable=ubl.payable * sign,
+        payment_reference=_clean(item.get("payment_reference")) or ubl.payment_reference,
+        credits_source_id=None,
+        from_negative_invoice=negative,
+        paid=item.get("payment_status") == "paid",
+        paid_amount=abs(paid_amount),
+        supplier_reference=ubl.number,
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _flip_line(line: Line, sign: Decimal) -> Line:
+    if sign > 0:
+        return line
+    return replace(line, amount=-line.amount, quantity=-line.quantity if line.quantity is not None else None)
+
+
+def _flip_vat(vat: VatAmount, sign: Decimal) -> VatAmount:
+    if sign > 0:
+        return vat
+    return replace(vat, taxable=-vat.taxable, tax=-vat.tax)
+
+
+def _amount(value: Any, default: Decimal | None = ZERO) -> Decimal:
+    """A Focus Money object (``{"amount": 1.5}``), a bare number, or None."""
+    if value is None:
+        return default  # type: ignore[return-value]
+    if isinstance(value, Mapping):
+        value = value.get("amount")
+        if value is None:
+            return default  # type: ignore[return-value]
+    return money(value)
+
+
+def _currency(item: Mapping[str, Any]) -> str:
+    currency = item.get("currency")
+    if isinstance(currency, Mapping):
+        currency = currency.get("code")
+    if not currency:
+        currency = ((item.get("total") or {}).get("tax_inclusive") or {}).get("currency")
+    return currency or "EUR"
+
+
+def _date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _pick(entries: Any, key: str, prefer: tuple[str, ...]) -> str | None:
+    if not entries:
+        return None
+    for wanted in prefer:
+        for entry in entries:
+            if entry.get("type") == wanted and entry.get(key):
+                return entry[key]
+    return entries[0].get(key)
+
+
+def _address(item: Mapping[str, Any]) -> Address | None:
+    raw = item.get("primary_address")
+    if raw is None:
+        addresses = item.get("addresses") or []
+        chosen = next((a for a in addresses if a.get("type") == "invoicing"), None) or next(
+            (a for a in addresses if a.get("type") == "primary"), None
+        ) or (addresses[0] if addresses else None)
+        raw = (chosen or {}).get("address")
+    if not raw:
+        return None
+    return Address(
+        line_1=raw.get("line_1"),
+        postal_code=raw.get("postal_code"),
+        city=raw.get("city"),
+        country=raw.get("country"),
+    )
