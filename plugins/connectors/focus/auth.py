@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ContextManager, Protocol
+from typing import Protocol
 from urllib.parse import urlencode
 
 import httpx
@@ -55,7 +55,7 @@ class TokenStore(Protocol):
 
     def save(self, token: Token) -> None: ...
 
-    def lock(self) -> ContextManager[None]: ...
+    def lock(self) -> contextlib.AbstractContextManager[None]: ...
 
 
 class MemoryTokenStore:
@@ -71,7 +71,7 @@ class MemoryTokenStore:
     def save(self, token: Token) -> None:
         self._token = token
 
-    def lock(self) -> ContextManager[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         return self._lock
 
 

@@ -120,12 +120,13 @@ class FocusClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        owns_http: bool | None = None,
     ):
         self._base = api_base_url.rstrip("/")
         self._tokens = tokens
         self.retry = retry or RetryPolicy()
         self._http = http or httpx.Client(timeout=self.retry.timeout, headers={"Accept": "application/json"})
-        self._owns_http = http is None
+        self._owns_http = http is None if owns_http is None else owns_http
         self._sleep = sleep
         self._clock = clock
         self.rate = RateLimitGate(clock)

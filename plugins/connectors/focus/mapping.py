@@ -253,7 +253,7 @@ def _discount_lines(item: Mapping[str, Any], label: str, lines: list[Line], vat:
         by_rate[line.tax_rate][line.tax_rate_id or ""] += line.amount
     taxable = {v.rate: v.taxable for v in vat}
     description = "Commercial discount" + (
-        ": " + ", ".join(f"{decimal(d.get('value', 0)).normalize()}% {d.get('description') or ''}".strip()
+        ": " + ", ".join(f"{_percent(decimal(d.get('value', 0)) / 100)} {d.get('description') or ''}".strip()
                          for d in discounts)
         if discounts else ""
     )
@@ -262,14 +262,14 @@ def _discount_lines(item: Mapping[str, Any], label: str, lines: list[Line], vat:
         gross = sum(groups.values(), ZERO)
         if rate not in taxable:
             if gross and not discounts:
-                raise MappingError(f"{label}: Focus gives no VAT total for the {rate * 100:.0f}% lines")
+                raise MappingError(f"{label}: Focus gives no VAT total for the {_percent(rate)} lines")
             continue
         difference = taxable[rate] - gross
         if not difference:
             continue
         if not discounts:
             raise MappingError(
-                f"{label}: the {rate * 100:g}% lines add up to {gross} but Focus states {taxable[rate]} taxable; "
+                f"{label}: the {_percent(rate)} lines add up to {gross} but Focus states {taxable[rate]} taxable; "
                 "check the document in Focus"
             )
         for tax_rate_id, share in _split(difference, groups).items():
@@ -363,6 +363,11 @@ def _flip_vat(vat: VatAmount, sign: Decimal) -> VatAmount:
     if sign > 0:
         return vat
     return replace(vat, taxable=-vat.taxable, tax=-vat.tax)
+
+
+def _percent(rate: Decimal) -> str:
+    """0.21 → "21%", 0.055 → "5.5%"."""
+    return f"{(rate * 100).normalize():f}%"
 
 
 def _amount(value: Any, default: Decimal | None = ZERO) -> Decimal:

@@ -1,0 +1,34 @@
+# Two commands matter: `make demo` and `make test`. Both create .venv when it is
+# missing, install the pinned dependencies, and clean up what they start.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PYTHON  ?= $(shell command -v python3.11 || command -v python3)
+STAMP   := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 is required (found $$($(PY) --version)); set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+demo: install
+	$(PY) scripts/demo.py
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) bench/focus_extract.py
+
+clean:
+	rm -rf .sandbox .state .pytest_cache .ruff_cache
