@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
 KINDS = ("error", "rate_limit", "slow", "expire_tokens")
-#: Kinds that answer the request themselves; the others act and let it through.
+#: Kinds that answer the request themselves: no later rule sees that request.
 TERMINAL_KINDS = ("error", "rate_limit")
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS faults (id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL)"
@@ -108,11 +109,18 @@ class FaultInjector:
         self._rules = []
         self._db.execute("DELETE FROM faults")
 
-    def draw(self, endpoint: str) -> list[FaultRule]:
-        """The rules that fire for one request, in the order they were added."""
-        if not self._rules:
-            return []
-        fired = [rule for rule in self._rules if rule.fires(endpoint)]
+    def draw(self, endpoint: str, kinds: Collection[str]) -> list[FaultRule]:
+        """The rules of ``kinds`` that fire for one request, in the order they were added.
+
+        The gate draws per stage (see ``sandbox.common.gate``), so a rule is
+        only consumed by a request that reached the stage where it acts.
+        """
+        fired = []
+        for rule in self._rules:
+            if rule.kind in kinds and rule.fires(endpoint):
+                fired.append(rule)
+                if rule.kind in TERMINAL_KINDS:
+                    break
         for rule in fired:
             if rule.remaining is not None:
                 stored = {k: v for k, v in rule.as_json().items() if k != "id"}

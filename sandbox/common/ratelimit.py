@@ -43,10 +43,13 @@ class SlidingWindowLimiter:
         hits.append(now)
         return RateDecision(True, limit, limit - len(hits), hits[0] + window)
 
-    def untouched(self, now: float) -> RateDecision:
-        """What an unidentified caller sees: nothing counted against it."""
+    def peek(self, key: str | None, now: float) -> RateDecision:
+        """The state for ``key`` without counting a request (unknown key: empty window)."""
         limit = self._config.current.rate_limit
-        return RateDecision(True, limit, limit, now)
+        window = self._config.current.rate_window_seconds
+        live = [t for t in self._hits.get(key or "", ()) if now - window < t <= now]
+        reset_at = live[max(0, len(live) - limit)] + window if live else now
+        return RateDecision(len(live) < limit, limit, max(0, limit - len(live)), reset_at)
 
     def clear(self) -> None:
         self._hits.clear()

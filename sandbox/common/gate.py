@@ -1,0 +1,142 @@
+"""The path every non-admin request takes, in the order a real API gateway uses.
+
+1. ``expire_tokens`` faults act (so the request sees its token die);
+2. the bearer token is checked (401);
+3. ``rate_limit`` faults answer 429 without counting, as a throttling
+   gateway would;
+4. the client's sliding window counts the request, or answers 429;
+5. ``slow`` faults stall and ``error`` faults answer, *after* counting: a
+   failing backend still costs the client a request;
+6. the handler runs.
+
+OAuth and file links skip steps 2 and 4. Each service supplies an
+``ApiPolicy`` for what its error bodies and headers look like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sandbox.common.clock import iso_ms
+from sandbox.common.faults import FaultRule
+from sandbox.common.ratelimit import RateDecision
+from sandbox.common.requestlog import LogEntry
+from sandbox.common.state import SandboxState
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[str | None], Awaitable[Response]]
+
+
+class ApiError(Exception):
+    """Raised by handlers; the policy renders it in the service's error format."""
+
+    def __init__(self, status: int, title: str) -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+
+
+class ApiPolicy(Protocol):
+    def error(self, status: int, title: str | None = None) -> Response: ...
+
+    def unauthorized(self) -> Response: ...
+
+    def rate_limit_headers(self, decision: RateDecision) -> dict[str, str]: ...
+
+    def api_headers(self) -> dict[str, str]: ...
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+class _Call:
+    """One request on its way through the gate."""
+
+    def __init__(self, endpoint: str, at: float) -> None:
+        self.endpoint = endpoint
+        #: Arrival time on the sandbox clock: counted by the limiter and logged.
+        self.at = at
+        self.client_id: str | None = None
+        self.injected: list[str] = []
+        self.decision: RateDecision | None = None
+
+
+class Gate:
+    def __init__(self, state: SandboxState, policy: ApiPolicy) -> None:
+        self._state = state
+        self._policy = policy
+
+    async def api(self, request: Request, endpoint: str, body: Any, handler: Handler) -> Response:
+        """An authenticated, rate-limited API call; ``body`` goes to the log."""
+        return await self._run(request, endpoint, body, handler, api=True)
+
+    async def open(self, request: Request, endpoint: str, handler: Handler) -> Response:
+        """OAuth and file downloads: faults and log only, no body logged."""
+        return await self._run(request, endpoint, None, handler, api=False)
+
+    async def _run(self, request: Request, endpoint: str, body: Any, handler: Handler, *, api: bool) -> Response:
+        started = time.perf_counter()
+        call = _Call(endpoint, self._state.clock.now())
+        try:
+            response = await self._serve(request, call, handler, api=api)
+        except ApiError as error:
+            response = self._policy.error(error.status, error.title)
+        except Exception:
+            logger.exception("unhandled error in %s", endpoint)
+            response = self._policy.error(500)
+        if call.decision is not None:
+            response.headers.update(self._policy.rate_limit_headers(call.decision))
+        if api:
+            response.headers.update(self._policy.api_headers())
+        self._state.log.record(LogEntry(
+            at=iso_ms(call.at),
+            method=request.method,
+            path=request.url.path,
+            endpoint=endpoint,
+            status=response.status_code,
+            client_id=call.client_id,
+            body=body,
+            injected=",".join(call.injected) or None,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        ))
+        return response
+
+    def _faults(self, call: _Call, *kinds: str) -> list[FaultRule]:
+        fired = self._state.faults.draw(call.endpoint, kinds)
+        call.injected += [rule.kind for rule in fired]
+        return fired
+
+    async def _serve(self, request: Request, call: _Call, handler: Handler, *, api: bool) -> Response:
+        state, policy = self._state, self._policy
+        if self._faults(call, "expire_tokens"):
+            state.tokens.expire_access_tokens()
+        if api:
+            token = bearer_token(request)
+            call.client_id = state.tokens.client_for(token) if token else None
+            if call.client_id is None:
+                call.decision = state.limiter.peek(None, call.at)
+                return policy.unauthorized()
+        for rule in self._faults(call, "rate_limit"):
+            retry_at = call.at + rule.retry_after_seconds
+            call.decision = RateDecision(False, state.config.current.rate_limit, 0, retry_at)
+            return policy.error(429)
+        if api:
+            call.decision = state.limiter.hit(call.client_id or "", call.at)
+            if not call.decision.allowed:
+                return policy.error(429)
+        for rule in self._faults(call, "slow", "error"):
+            if rule.kind == "slow":
+                await asyncio.sleep(rule.delay_seconds)
+            else:
+                return policy.error(rule.status, rule.title)
+        return await handler(call.client_id)

@@ -1,0 +1,1 @@
+"""Teamleader Focus API emulator (see sandbox/README.md)."""

@@ -1,0 +1,53 @@
+"""Deterministic demo data for the Focus sandbox: same seed and size, same data, ids included.
+
+Order of generation (and so of random draws) is fixed: catalog, customers,
+suppliers, then per department its sales documents and its Peppol inbox.
+The BE department gets ``invoices`` invoices, the NL one ``max(3, invoices // 3)``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from sandbox.focus.catalog import build_catalog
+from sandbox.focus.parties import customer_country, make_company, make_contact
+from sandbox.focus.purchases import purchase_documents
+from sandbox.focus.records import Record
+from sandbox.focus.sales import sales_documents
+
+MAX_INVOICES = 100_000
+SUPPLIER_COUNTRIES = ("BE", "BE", "BE", "NL", "NL", "FR", "DE")
+
+
+def department_invoice_count(country: str, invoices: int) -> int:
+    return invoices if country == "BE" else max(3, invoices // 3)
+
+
+def generate(seed: int, invoices: int) -> Iterator[Record]:
+    if not 1 <= invoices <= MAX_INVOICES:
+        raise ValueError(f"invoices must be between 1 and {MAX_INVOICES}")
+    rng = random.Random(seed)
+    catalog = build_catalog(rng)
+    user_id = catalog.user["id"]
+    yield Record("user", catalog.user)
+    for position, department in enumerate(catalog.departments):
+        yield Record("department", (position, department.doc))
+        for rate in department.tax_rates:
+            yield Record("tax_rate", rate.doc)
+    for category in catalog.categories:
+        yield Record("product_category", category.doc)
+    for term in catalog.payment_terms:
+        yield Record("payment_term", (term.doc, term is catalog.default_payment_term))
+
+    customers = [make_company(rng, customer_country(rng), user_id) for _ in range(max(8, invoices // 20))]
+    customers += [make_contact(rng, customer_country(rng)) for _ in range(max(4, invoices // 40))]
+    suppliers = [make_company(rng, SUPPLIER_COUNTRIES[i % len(SUPPLIER_COUNTRIES)], user_id, always_valid_vat=True)
+                 for i in range(rng.randint(6, 10))]
+    for party in (*customers, *suppliers):
+        yield Record("company" if party.type == "company" else "contact", party.doc)
+
+    for department in catalog.departments:
+        count = department_invoice_count(department.country, invoices)
+        yield from sales_documents(rng, catalog, department, customers, count)
+        yield from purchase_documents(rng, department, suppliers, count, user_id)
