@@ -11,7 +11,7 @@ import json
 import random
 import sqlite3
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -41,7 +41,7 @@ class FaultRule:
         self._rng = random.Random(self.seed)
 
     def as_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.init}
 
     def fires(self, endpoint: str) -> bool:
         """Decide (and consume) whether this rule applies to one request."""
@@ -90,9 +90,9 @@ class FaultInjector:
         ]
 
     def add(self, spec: dict[str, Any]) -> FaultRule:
-        fields = _parse_rule(spec)
-        cursor = self._db.execute("INSERT INTO faults (rule) VALUES (?)", (json.dumps(fields),))
-        rule = FaultRule(id=int(cursor.lastrowid or 0), **fields)
+        values = _parse_rule(spec)
+        cursor = self._db.execute("INSERT INTO faults (rule) VALUES (?)", (json.dumps(values),))
+        rule = FaultRule(id=int(cursor.lastrowid or 0), **values)
         self._rules.append(rule)
         return rule
 

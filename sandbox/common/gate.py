@@ -62,10 +62,11 @@ def bearer_token(request: Request) -> str | None:
 class _Call:
     """One request on its way through the gate."""
 
-    def __init__(self, endpoint: str, at: float) -> None:
+    def __init__(self, endpoint: str, at: float, log_generation: int) -> None:
         self.endpoint = endpoint
         #: Arrival time on the sandbox clock: counted by the limiter and logged.
         self.at = at
+        self.log_generation = log_generation
         self.client_id: str | None = None
         self.injected: list[str] = []
         self.decision: RateDecision | None = None
@@ -86,7 +87,7 @@ class Gate:
 
     async def _run(self, request: Request, endpoint: str, body: Any, handler: Handler, *, api: bool) -> Response:
         started = time.perf_counter()
-        call = _Call(endpoint, self._state.clock.now())
+        call = _Call(endpoint, self._state.clock.now(), self._state.log.generation)
         try:
             response = await self._serve(request, call, handler, api=api)
         except ApiError as error:
@@ -108,7 +109,7 @@ class Gate:
             body=body,
             injected=",".join(call.injected) or None,
             duration_ms=(time.perf_counter() - started) * 1000,
-        ))
+        ), call.log_generation)
         return response
 
     def _faults(self, call: _Call, *kinds: str) -> list[FaultRule]:

@@ -2,7 +2,9 @@
 
 One small INSERT per request in autocommit/WAL mode keeps this cheap. Bodies
 are stored for API calls only; OAuth calls carry secrets and are logged
-without a body, and tokens never reach the log.
+without a body, and tokens never reach the log. A request that arrived
+before the log was cleared (say, one still stalled by a ``slow`` fault) is
+not logged when it finishes, so it cannot leak into the next test's log.
 """
 
 from __future__ import annotations
@@ -38,9 +40,17 @@ class LogEntry:
 class RequestLog:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self._generation = 0
         db.executescript(_SCHEMA)
 
-    def record(self, entry: LogEntry) -> None:
+    @property
+    def generation(self) -> int:
+        """Changes on every clear; take it when a request arrives, pass it to ``record``."""
+        return self._generation
+
+    def record(self, entry: LogEntry, generation: int) -> None:
+        if generation != self._generation:
+            return
         body = None if entry.body is None else json.dumps(entry.body)
         self._db.execute(
             "INSERT INTO requests (at, method, path, endpoint, status, client_id, body, injected, duration_ms) "
@@ -63,4 +73,5 @@ class RequestLog:
         return rows
 
     def clear(self) -> None:
+        self._generation += 1
         self._db.execute("DELETE FROM requests")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,15 @@ def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def serve(app: FastAPI, args: argparse.Namespace) -> None:
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        fd=args.fd,
-        log_level="warning",
-        access_log=False,
-        date_header=False,
-        server_header=False,
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level="warning", access_log=False,
+        date_header=False, server_header=False,
     )
+    server = uvicorn.Server(config)
+    if args.fd is None:
+        server.run()
+        return
+    # Not uvicorn's ``fd=``: it wraps the descriptor as AF_UNIX, so asyncio skips
+    # TCP_NODELAY on accepted connections and every response waits ~40 ms for a
+    # delayed ACK. ``socket(fileno=...)`` detects the real family.
+    server.run(sockets=[socket.socket(fileno=args.fd)])

@@ -15,6 +15,7 @@ from typing import Any
 
 from sandbox.common.clock import iso_seconds, parse_datetime
 from sandbox.common.gate import ApiError
+from sandbox.focus.amounts import cents
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -117,13 +118,14 @@ class Fields:
         return kind, ref.required("id")
 
     def money(self, key: str) -> tuple[Decimal, str]:
+        """``{amount, currency}``; the amount is kept to the cent (half up)."""
         money = self.object(key)
         if money is None:
             raise bad(f"{self._name(key)} is required")
         amount = money.values.get("amount")
         if isinstance(amount, bool) or not isinstance(amount, (int, float)):
             raise bad(f"{self._name(key)}.amount must be a number")
-        return Decimal(str(amount)), money.required("currency")
+        return cents(Decimal(str(amount))), money.required("currency")
 
 
 class Params(Fields):

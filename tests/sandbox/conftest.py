@@ -1,0 +1,32 @@
+"""Helpers for testing the sandboxes themselves over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sandbox.runner import RunningSandbox, start_sandbox
+from tests.sandbox.support import Api
+
+
+@pytest.fixture
+def api(focus: RunningSandbox) -> Iterator[Api]:
+    caller = Api(focus)
+    yield caller
+    caller.http.close()
+
+
+@pytest.fixture(scope="module")
+def own_focus() -> Iterator[RunningSandbox]:
+    """A small sandbox of the test module's own, for tests that change data."""
+    with start_sandbox("focus", invoices=12, seed=5) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def own_api(own_focus: RunningSandbox) -> Iterator[Api]:
+    own_focus.reset_runtime()
+    caller = Api(own_focus)
+    yield caller
+    caller.http.close()
