@@ -151,15 +151,8 @@ class FocusClient:
         ``idempotent=False`` (payments and other writes): a timeout or 5xx after the
         request left is not retried, since Focus may have acted on it.
         """
-        retrying = Retrying(
-            retry=retry_if_exception(lambda e: isinstance(e, _Transient) and (idempotent or e.replay_safe)),
-            wait=wait_exponential_jitter(initial=self.retry.backoff_initial, max=self.retry.backoff_max),
-            stop=stop_after_attempt(self.retry.max_attempts),
-            sleep=self._sleep,
-            reraise=True,
-        )
         try:
-            for attempt in retrying:
+            for attempt in self._retrying(idempotent):
                 with attempt:
                     return self._attempt(endpoint, body or {})
         except _Transient as exc:
@@ -169,6 +162,17 @@ class FocusClient:
                 status=exc.status,
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retrying(self, idempotent: bool) -> Retrying:
+        return Retrying(
+            retry=retry_if_exception(lambda e: isinstance(e, _Transient) and (idempotent or e.replay_safe)),
+            wait=wait_exponential_jitter(
+                multiplier=self.retry.backoff_initial, max=self.retry.backoff_max, jitter=self.retry.backoff_initial
+            ),
+            stop=stop_after_attempt(self.retry.max_attempts),
+            sleep=self._sleep,
+            reraise=True,
+        )
 
     def _attempt(self, endpoint: str, body: dict[str, Any]) -> Any:
         waited = 0.0
@@ -232,13 +236,7 @@ class FocusClient:
     def download(self, location: str) -> bytes:
         """GET a temporary file location handed out by ``files.download`` (no bearer token: the URL is signed)."""
         try:
-            for attempt in Retrying(
-                retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
-                wait=wait_exponential_jitter(initial=self.retry.backoff_initial, max=self.retry.backoff_max),
-                stop=stop_after_attempt(self.retry.max_attempts),
-                sleep=self._sleep,
-                reraise=True,
-            ):
+            for attempt in self._retrying(idempotent=True):
                 with attempt:
                     try:
                         response = self._http.get(location)
