@@ -28,7 +28,7 @@ from connectors.domain import Document, Party  # noqa: E402
 from connectors.focus.auth import FocusOAuth, MemoryTokenStore, TokenManager  # noqa: E402
 from connectors.focus.client import FocusClient  # noqa: E402
 from connectors.focus.extract import extract  # noqa: E402
-from sandbox.runner import start_sandbox  # noqa: E402
+from sandbox.runner import DEMO_REDIRECT_URI, start_sandbox  # noqa: E402
 
 
 def main() -> int:
@@ -45,11 +45,8 @@ def main() -> int:
             department = max(sandbox.manifest()["departments"], key=lambda d: d["counts"]["sales_invoice"])
             http = httpx.Client(timeout=60)
             store = MemoryTokenStore()
-            from tests.integration.conftest import authorization_code  # the same consent step as the tests
-
             oauth = FocusOAuth(http, sandbox.base_url, "sandbox", "sandbox")
-            store.save(oauth.exchange_code(authorization_code(sandbox.base_url),
-                                           redirect_uri="http://localhost:8765/callback"))
+            store.save(oauth.exchange_code(sandbox.authorization_code(), redirect_uri=DEMO_REDIRECT_URI))
             client = FocusClient(sandbox.base_url, TokenManager(oauth, store), http=http)
             sandbox.clear_requests()
 

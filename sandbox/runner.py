@@ -7,6 +7,7 @@ two sandboxes can never race for one. ``RunningSandbox`` wraps the admin API.
 
 from __future__ import annotations
 
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,12 +17,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: What ``reset_runtime`` restores: the documented production limits.
 DEFAULT_CONFIG = {"rate_limit": 200, "rate_window_seconds": 60, "token_ttl": 3600}
+#: Any redirect URI works with the sandbox; this one mirrors a typical local setup.
+DEMO_REDIRECT_URI = "http://localhost:8765/callback"
 
 
 class SandboxStartError(RuntimeError):
@@ -140,6 +144,19 @@ class RunningSandbox:
 
     def mint_tokens(self, client_id: str | None = None) -> dict[str, Any]:
         return self._ok("POST", "tokens", {"client_id": client_id} if client_id else {})
+
+    def authorization_code(self, client_id: str = "sandbox", redirect_uri: str = DEMO_REDIRECT_URI) -> str:
+        """The OAuth consent step without a browser: the sandbox approves at once and redirects with a code."""
+        state = secrets.token_urlsafe(8)
+        query = urlencode({"client_id": client_id, "response_type": "code", "state": state,
+                           "redirect_uri": redirect_uri})
+        response = httpx.get(f"{self.base_url}/oauth2/authorize?{query}", follow_redirects=False)
+        if response.status_code not in (302, 303, 307):
+            raise SandboxStartError(f"authorize answered {response.status_code}: {response.text[:200]}")
+        answer = parse_qs(urlparse(response.headers["location"]).query)
+        if answer.get("state") != [state]:
+            raise SandboxStartError("authorize redirected with a different state")
+        return answer["code"][0]
 
     def reset_runtime(self) -> None:
         """Between tests: no faults, real time, default limits, empty rate windows and log.

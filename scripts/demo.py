@@ -9,39 +9,29 @@ says it seeded. Everything runs on free loopback ports and is cleaned up.
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-from sandbox.runner import start_sandbox  # noqa: E402
 
 from connectors.cli import COUNT_COLUMNS, count_records, format_table  # noqa: E402
 from connectors.focus import streams  # noqa: E402
 from connectors.focus.auth import FileTokenStore  # noqa: E402
 from connectors.focus.connection import FocusSettings, build_client, oauth_for  # noqa: E402
 from connectors.focus.extract import extract  # noqa: E402
+from sandbox.runner import RunningSandbox, start_sandbox  # noqa: E402
 
 MANIFEST_COLUMNS = ("sales_invoice", "sales_credit_note", "purchase_invoice", "purchase_credit_note",
                     "customers", "suppliers")
 
 
-def connect(settings: FocusSettings) -> None:
-    """The OAuth consent step. The sandbox consents at once, so no browser is needed."""
-    oauth = oauth_for(settings)
-    state = secrets.token_urlsafe(16)
-    redirect = httpx.get(oauth.authorize_url(redirect_uri=settings.redirect_uri, state=state),
-                         follow_redirects=False)
-    query = parse_qs(urlparse(redirect.headers["location"]).query)
-    assert query["state"] == [state], "OAuth state mismatch"
-    token = oauth.exchange_code(query["code"][0], redirect_uri=settings.redirect_uri)
+def connect(settings: FocusSettings, sandbox: RunningSandbox) -> None:
+    """The OAuth consent step (the sandbox consents at once, so no browser), then the code exchange."""
+    code = sandbox.authorization_code(settings.client_id, settings.redirect_uri)
+    token = oauth_for(settings).exchange_code(code, redirect_uri=settings.redirect_uri)
     FileTokenStore(settings.token_file).save(token)
 
 
@@ -60,7 +50,7 @@ def main() -> int:
                 client_secret="sandbox",
                 token_file=Path(tmp) / "focus-token.json",
             )
-            connect(settings)
+            connect(settings, sandbox)
             print(f"Connected to {sandbox.base_url} through OAuth (authorization code grant).\n")
             seeded = {d["id"]: d for d in sandbox.manifest()["departments"]}
 

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
-from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
 
 from connectors.focus.auth import FocusOAuth, MemoryTokenStore, TokenManager, TokenStore
 from connectors.focus.client import FocusClient, RetryPolicy
+from sandbox.runner import DEMO_REDIRECT_URI as REDIRECT_URI
 
-REDIRECT_URI = "http://localhost:8765/callback"
 #: Short backoff so retry tests stay fast; the waiting logic is the production one.
 FAST_RETRY = RetryPolicy(max_attempts=5, backoff_initial=0.01, backoff_max=0.05, max_rate_limit_wait=30, timeout=10)
-
-
-def authorization_code(base_url: str, client_id: str = "sandbox") -> str:
-    """The consent step: the sandbox approves at once and redirects with a code."""
-    oauth = FocusOAuth(httpx.Client(), base_url, client_id, "")
-    state = secrets.token_urlsafe(8)
-    response = httpx.get(oauth.authorize_url(redirect_uri=REDIRECT_URI, state=state), follow_redirects=False)
-    assert response.status_code in (302, 303, 307), response.text
-    query = parse_qs(urlparse(response.headers["location"]).query)
-    assert query["state"] == [state]
-    return query["code"][0]
 
 
 class ClientFactory:
@@ -41,7 +28,7 @@ class ClientFactory:
 
     def store_for(self, sandbox) -> MemoryTokenStore:
         oauth = self.oauth(sandbox)
-        return MemoryTokenStore(oauth.exchange_code(authorization_code(sandbox.base_url), redirect_uri=REDIRECT_URI))
+        return MemoryTokenStore(oauth.exchange_code(sandbox.authorization_code(), redirect_uri=REDIRECT_URI))
 
     def __call__(self, sandbox, *, store: TokenStore | None = None, retry: RetryPolicy = FAST_RETRY,
                  sleep: Callable[[float], None] | None = None) -> FocusClient:

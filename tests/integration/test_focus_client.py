@@ -18,7 +18,7 @@ from connectors.focus.errors import (
     FocusUnavailable,
 )
 
-from .conftest import REDIRECT_URI, authorization_code
+from .conftest import REDIRECT_URI
 
 
 def booked_invoice_ids(sandbox) -> set[str]:
@@ -49,7 +49,7 @@ def test_authorization_code_grant_gives_a_working_token(focus, connect):
 
 def test_authorization_code_works_only_once(focus, connect):
     oauth = connect.oauth(focus)
-    code = authorization_code(focus.base_url)
+    code = focus.authorization_code()
     oauth.exchange_code(code, redirect_uri=REDIRECT_URI)
     with pytest.raises(FocusAuthError, match="authorization_code grant"):
         oauth.exchange_code(code, redirect_uri=REDIRECT_URI)
@@ -58,7 +58,7 @@ def test_authorization_code_works_only_once(focus, connect):
 def test_wrong_client_secret_is_refused_without_leaking_it(focus, connect):
     oauth = connect.oauth(focus, client_secret="not-the-secret")
     with pytest.raises(FocusAuthError) as err:
-        oauth.exchange_code(authorization_code(focus.base_url), redirect_uri=REDIRECT_URI)
+        oauth.exchange_code(focus.authorization_code(), redirect_uri=REDIRECT_URI)
     assert "not-the-secret" not in str(err.value)
 
 
@@ -88,7 +88,7 @@ def test_access_token_rejected_by_focus_is_refreshed_once_and_the_call_retried(f
 
 def test_spent_refresh_token_is_refused_by_focus(focus, connect):
     oauth = connect.oauth(focus)
-    token = oauth.exchange_code(authorization_code(focus.base_url), redirect_uri=REDIRECT_URI)
+    token = oauth.exchange_code(focus.authorization_code(), redirect_uri=REDIRECT_URI)
     oauth.refresh(token.refresh_token)
     with pytest.raises(FocusAuthError, match="refresh_token grant"):
         oauth.refresh(token.refresh_token)
@@ -237,3 +237,19 @@ def test_file_download_returns_the_ubl_document(focus, connect):
     assert content.lstrip().startswith(b"<?xml") or b"Invoice" in content[:500]
     assert httpx.get(location).status_code == 200  # signed link: no bearer token needed
 
+
+
+def test_sideloading_returns_each_referenced_customer_once_in_included(focus, connect):
+    client = connect(focus)
+    envelope = client.call("invoices.list", {"filter": {"status": ["outstanding", "matched"]},
+                                             "page": {"size": 50, "number": 1}, "include": "invoicee.customer"})
+    wanted = {(i["invoicee"]["customer"]["type"], i["invoicee"]["customer"]["id"]) for i in envelope["data"]}
+    included = {(t, record["id"]) for t, records in envelope["included"].items() for record in records}
+    assert included == wanted
+    assert sum(len(records) for records in envelope["included"].values()) == len(wanted)
+
+
+def test_unknown_sideload_is_a_bad_request(focus, connect):
+    client = connect(focus)
+    with pytest.raises(FocusBadRequest, match="include must be"):
+        client.call("invoices.info", {"id": sorted(booked_invoice_ids(focus))[0], "include": "deal"})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sandbox.common.clock import Clock
 from sandbox.common.gate import ApiError
-from sandbox.focus.api.params import Page, Params
+from sandbox.focus.api.params import Page, Params, bad
 from sandbox.focus.store import FocusStore, Where
 
 
@@ -78,3 +79,34 @@ def filter_ids_and_updated(params: Params, where: Where) -> None:
     since = f.timestamp("updated_since")
     if since is not None:
         where.add("updated_ts >= ?", since)
+
+
+#: Where sideloaded records live, by the ``type`` of the reference that points at them.
+SIDELOAD_TABLES = {"company": "companies", "contact": "contacts"}
+Path = Callable[[dict[str, Any]], dict[str, Any] | None]
+#: ``include=invoicee.customer``: the customer of an invoice or credit note.
+INVOICEE_CUSTOMER: dict[str, Path] = {"invoicee.customer": lambda doc: (doc.get("invoicee") or {}).get("customer")}
+
+
+def sideload(ctx: Context, params: Params, body: dict[str, Any], paths: Mapping[str, Path]) -> dict[str, Any]:
+    """Sideloading (``include=a.b,c``): the records the items point at, once each, in a
+    top-level ``included`` keyed by type, e.g. ``{"company": [{...}], "contact": [...]}``."""
+    names = [part.strip() for part in (params.string("include") or "").split(",") if part.strip()]
+    unknown = set(names) - set(paths)
+    if unknown:
+        raise bad(f"include must be a comma-separated list of: {', '.join(sorted(paths))}")
+    if not names:
+        return body
+    items = body["data"] if isinstance(body["data"], list) else [body["data"]]
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        for name in names:
+            ref = paths[name](item)
+            if ref and ref.get("type") in SIDELOAD_TABLES:
+                wanted[ref["type"]].add(ref["id"])
+    included = {}
+    for ref_type, ids in sorted(wanted.items()):
+        where = Where()
+        where.any_of("id", sorted(ids))
+        included[ref_type] = ctx.store.docs(SIDELOAD_TABLES[ref_type], where)
+    return {**body, "included": included}

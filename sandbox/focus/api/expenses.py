@@ -11,7 +11,7 @@ import uuid
 from decimal import Decimal
 
 from sandbox.focus.amounts import money, number
-from sandbox.focus.api.base import Context, Created, Handler, Reply, listing, not_found, order_by
+from sandbox.focus.api.base import Context, Created, Handler, Reply, listing, not_found, order_by, sideload
 from sandbox.focus.api.params import Params, bad
 from sandbox.focus.payments import amount_of, settle_expense
 from sandbox.focus.records import Expense
@@ -72,7 +72,8 @@ def list_expenses(ctx: Context, params: Params) -> Reply:
     _document_date(params, where)
     sort = params.sort(("document_date", "due_date", "supplier_name")) or [("document_date", False)]
     order = order_by(sort, {"document_date": "document_date", "due_date": "due_date", "supplier_name": "supplier_name"})
-    return listing(ctx, "expenses", where, order, params.page(), params.includes(("pagination",)), lambda doc: doc)
+    body = listing(ctx, "expenses", where, order, params.page(), params.includes(("pagination",)), lambda doc: doc)
+    return sideload(ctx, params, body, {"supplier": lambda doc: doc.get("supplier")})
 
 
 def _incoming_handlers(resource: str, source_type: str, what: str) -> dict[str, Handler]:

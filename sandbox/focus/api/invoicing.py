@@ -13,6 +13,7 @@ from typing import Any
 from sandbox.common.clock import iso_seconds
 from sandbox.focus.amounts import money
 from sandbox.focus.api.base import (
+    INVOICEE_CUSTOMER,
     Context,
     Handler,
     Reply,
@@ -21,6 +22,7 @@ from sandbox.focus.api.base import (
     not_found,
     order_by,
     project,
+    sideload,
 )
 from sandbox.focus.api.params import Params, bad
 from sandbox.focus.payments import settle_invoice
@@ -90,8 +92,9 @@ def list_invoices(ctx: Context, params: Params) -> Reply:
     sort = params.sort(("invoice_number", "invoice_date")) or [("invoice_number", False)]
     order = order_by(sort, {"invoice_number": "number_key", "invoice_date": "date_key, number_key"})
     includes = params.includes(INVOICE_INCLUDES)
-    return listing(ctx, "invoices", where, order, params.page(), includes,
+    body = listing(ctx, "invoices", where, order, params.page(), includes,
                    lambda doc: _list_item(doc, INVOICE_FIELDS, INVOICE_NESTED, includes))
+    return sideload(ctx, params, body, INVOICEE_CUSTOMER)
 
 
 def _invoice(ctx: Context, params: Params) -> dict[str, Any]:
@@ -102,7 +105,7 @@ def _invoice(ctx: Context, params: Params) -> dict[str, Any]:
 
 
 def invoice_info(ctx: Context, params: Params) -> Reply:
-    return {"data": _invoice(ctx, params)}
+    return sideload(ctx, params, {"data": _invoice(ctx, params)}, INVOICEE_CUSTOMER)
 
 
 def _change_payments(ctx: Context, doc: dict[str, Any], payments: list[dict[str, Any]]) -> None:
@@ -144,15 +147,16 @@ def list_credit_notes(ctx: Context, params: Params) -> Reply:
     if before is not None:
         where.add("credit_note_date < ?", before)  # exclusive, unlike invoices (spec)
     includes = params.includes(CREDIT_NOTE_INCLUDES)
-    return listing(ctx, "credit_notes", where, "number_key, rowid", params.page(), includes,
+    body = listing(ctx, "credit_notes", where, "number_key, rowid", params.page(), includes,
                    lambda doc: _list_item(doc, CREDIT_NOTE_FIELDS, CREDIT_NOTE_NESTED, includes))
+    return sideload(ctx, params, body, INVOICEE_CUSTOMER)
 
 
 def credit_note_info(ctx: Context, params: Params) -> Reply:
     doc = ctx.store.doc("credit_notes", params.id())
     if doc is None:
         raise not_found("Credit note")
-    return {"data": doc}
+    return sideload(ctx, params, {"data": doc}, INVOICEE_CUSTOMER)
 
 
 HANDLERS: dict[str, Handler] = {
