@@ -1,0 +1,1 @@
+"""The connector's state database (SQLite by default, PostgreSQL in production)."""

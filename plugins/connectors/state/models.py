@@ -1,0 +1,214 @@
+"""The connector's own state: integrations, tokens, the booked-document ledger, runs and errors.
+
+One schema for SQLite (default) and PostgreSQL (production). Money and rates
+are stored as strings of their Decimal form (exact on both engines); payloads
+of extracted records as JSON text. The ``documents`` table is the ledger that
+makes booking exactly-once: a row is claimed (``posting``) before the target
+is called and only then marked ``booked`` with the target's id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IntegrationStatus(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    CONFIGURATION_NEEDED = "configuration_needed"
+
+
+class DocumentState(StrEnum):
+    PENDING = "pending"
+    #: Claimed for posting: the target may or may not have it. Recovery looks it up before posting again.
+    POSTING = "posting"
+    BOOKED = "booked"
+    FAILED = "failed"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Integration(Base):
+    """One Focus department linked to one accounting tool: one DAG."""
+
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(64), unique=True)  # slug used in the DAG id
+    focus_department_id: Mapped[str] = mapped_column(String(64), unique=True)
+    focus_department_name: Mapped[str] = mapped_column(String(255), default="")
+    country: Mapped[str | None] = mapped_column(String(2))
+    target: Mapped[str] = mapped_column(String(32))  # exact_online | octopus | yuki | twinfield
+    target_connection_id: Mapped[str] = mapped_column(String(250))  # Airflow connection id
+    target_administration: Mapped[str | None] = mapped_column(String(64))  # division / dossier / office
+    status: Mapped[str] = mapped_column(String(32), default=IntegrationStatus.CONNECTING.value)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    auto_sync: Mapped[bool] = mapped_column(Boolean, default=False)
+    schedule: Mapped[str] = mapped_column(String(64), default="0 2 * * *")
+    payment_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
+    sales_discount_account: Mapped[str | None] = mapped_column(String(32))
+    purchase_discount_account: Mapped[str | None] = mapped_column(String(32))
+    #: When on, lines without a ledger account take the account configured for their VAT rate.
+    fill_ledger_by_vat_rate: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Outgoing documents updated since this moment are extracted next run.
+    extract_watermark: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    journals: Mapped[list[Journal]] = relationship(cascade="all, delete-orphan", back_populates="integration")
+    vat_links: Mapped[list[VatCodeLink]] = relationship(cascade="all, delete-orphan", back_populates="integration")
+    ledger_by_rate: Mapped[list[LedgerByVatRate]] = relationship(
+        cascade="all, delete-orphan", back_populates="integration"
+    )
+
+
+class Journal(Base):
+    """The target journal (daybook) for one document kind."""
+
+    __tablename__ = "integration_journals"
+
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True)
+    document_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    journal_code: Mapped[str] = mapped_column(String(32))
+
+    integration: Mapped[Integration] = relationship(back_populates="journals")
+
+
+class VatCodeLink(Base):
+    """Focus tax rate (sales: its id; purchases: ``<UNCL5305 category>:<percent>``) → target VAT code."""
+
+    __tablename__ = "vat_code_links"
+
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8), primary_key=True)  # sales | purchase
+    source_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_label: Mapped[str] = mapped_column(String(255), default="")
+    target_vat_code: Mapped[str] = mapped_column(String(32))
+
+    integration: Mapped[Integration] = relationship(back_populates="vat_links")
+
+
+class LedgerByVatRate(Base):
+    """The ledger account that lines without one get, per VAT rate (when the toggle is on)."""
+
+    __tablename__ = "ledger_by_vat_rate"
+
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8), primary_key=True)
+    rate: Mapped[str] = mapped_column(String(16), primary_key=True)  # Decimal text, "0.21"
+    ledger_account: Mapped[str] = mapped_column(String(32))
+
+    integration: Mapped[Integration] = relationship(back_populates="ledger_by_rate")
+
+
+class OAuthToken(Base):
+    """The token pair of one connection (Focus or a target). Refreshed under a row lock."""
+
+    __tablename__ = "oauth_tokens"
+
+    connection_id: Mapped[str] = mapped_column(String(250), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)  # encrypted at rest (see state.secrets)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[float] = mapped_column()
+    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class DocumentRecord(Base):
+    """The ledger of documents: what was seen in Focus and what the target has. Kept when an integration goes."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("department_id", "source_type", "focus_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id", ondelete="SET NULL"))
+    department_id: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(32))
+    source_type: Mapped[str] = mapped_column(String(32))
+    focus_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(64))
+    document_date: Mapped[dt.date] = mapped_column(Date)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default=DocumentState.PENDING.value, index=True)
+    target_id: Mapped[str | None] = mapped_column(String(128))
+    booking_number: Mapped[str | None] = mapped_column(String(64))
+    booked_hash: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    booked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class PartyRecord(Base):
+    """A Focus company or contact and its counterpart in the target, per integration."""
+
+    __tablename__ = "parties"
+    __table_args__ = (UniqueConstraint("integration_id", "focus_type", "focus_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    focus_type: Mapped[str] = mapped_column(String(16))
+    focus_id: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(32), default="")  # "customer,supplier"
+    name: Mapped[str] = mapped_column(String(255), default="")
+    vat_number: Mapped[str | None] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    target_id: Mapped[str | None] = mapped_column(String(128))
+    target_code: Mapped[str | None] = mapped_column(String(64))
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id", ondelete="SET NULL"))
+    entity: Mapped[str] = mapped_column(String(64), index=True)
+    airflow_run_id: Mapped[str | None] = mapped_column(String(250))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | success | failed
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncError(Base):
+    """Why one document (or party) was not booked in one run: what users read to fix their data."""
+
+    __tablename__ = "sync_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True)
+    focus_id: Mapped[str | None] = mapped_column(String(64))
+    document_number: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str | None] = mapped_column(String(128))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
