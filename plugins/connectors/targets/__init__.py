@@ -1,0 +1,1 @@
+"""Accounting tools behind one contract (``targets.base.Target``)."""
