@@ -217,6 +217,17 @@ class Document:
     def lines_total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal("0.00"))
 
+    @property
+    def label(self) -> str:
+        """How users know the document: "Invoice 2026 / 17", "Incoming credit note INV-9"."""
+        names = {
+            "invoice": "Invoice",
+            "creditNote": "Credit note",
+            "incomingInvoice": "Incoming invoice",
+            "incomingCreditNote": "Incoming credit note",
+        }
+        return f"{names.get(self.source_type, self.source_type)} {self.number}"
+
 
 @dataclass(frozen=True, slots=True)
 class Department:

@@ -1,0 +1,218 @@
+"""Validate documents against an integration's mappings and the tool's master data, with Great Expectations.
+
+The suites are built at run time from the integration's settings (the tool's
+ledger accounts, VAT codes and journals are the value sets). GX reports the
+failing rows; each becomes an ``Issue`` whose message names the document, the
+line or field, and the fix. Documents with an issue are not sent; the others
+proceed. Documents are validated in chunks so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice
+
+import pandas as pd
+from stdnum import vatin
+
+from connectors.domain import Document, DocumentKind, LineKind, Party, PartyRef
+from connectors.mappings import MappingSettings, direction, rate_key
+from connectors.targets.base import MasterData
+
+log = logging.getLogger(__name__)
+CHUNK = 5_000
+KIND_NAMES = {
+    DocumentKind.SALES_INVOICE: "sales invoices",
+    DocumentKind.SALES_CREDIT_NOTE: "sales credit notes",
+    DocumentKind.PURCHASE_INVOICE: "purchase invoices",
+    DocumentKind.PURCHASE_CREDIT_NOTE: "purchase credit notes",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    focus_id: str
+    source_type: str
+    number: str
+    code: str
+    field: str | None
+    message: str
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{format((rate * 100).normalize(), 'f')}%"
+
+
+def _line_rows(doc: Document, settings: MappingSettings) -> Iterator[dict]:
+    for line in doc.lines:
+        yield {
+            "row": f"{doc.source_id}#{line.number}",
+            "focus_id": doc.source_id,
+            "line": line.number,
+            "line_kind": line.kind.value,
+            "rate": _percent(line.tax_rate),
+            "rate_key": rate_key(line.tax_rate),
+            "direction": direction(doc.kind),
+            "category": line.product_category_id,
+            "ledger_account": settings.ledger_for(doc, line),
+            "vat_source": settings.vat_source_key(doc, line),
+            "vat_code": settings.vat_code_for(doc, line),
+        }
+
+
+def _document_row(doc: Document, settings: MappingSettings, master: MasterData,
+                  parties: Mapping[PartyRef, Party]) -> dict:
+    journal = settings.journal_for(doc.kind)
+    journal_info = master.journals.get(journal) if journal else None
+    vat_total = sum((v.tax for v in doc.vat), Decimal(0))
+    party = parties.get(doc.party)
+    vat_number = party.vat_number if party else None
+    return {
+        "row": doc.source_id,
+        "focus_id": doc.source_id,
+        "kind": doc.kind.value,
+        "journal": journal,
+        "journal_fits": journal is None or (
+            journal_info is not None and doc.kind in journal_info.kinds and not journal_info.blocked),
+        "has_discount": any(line.kind is LineKind.DISCOUNT for line in doc.lines),
+        "balance_gap": float(abs(doc.lines_total + vat_total - doc.total_incl)),
+        "date": doc.date.isoformat(),
+        "before_start": settings.start_date is not None and doc.date < settings.start_date,
+        "period_closed": master.is_closed(doc.date),
+        "party_name": party.name if party else None,
+        "vat_number": vat_number,
+        "vat_number_valid": vat_number is None or _valid_vat(vat_number),
+    }
+
+
+def _valid_vat(number: str) -> bool:
+    try:
+        return bool(vatin.is_valid(number))
+    except Exception:  # noqa: BLE001 - stdnum raises for unknown country prefixes
+        return False
+
+
+class Validator:
+    """Builds the GX suites once per run and validates documents chunk by chunk."""
+
+    def __init__(self, settings: MappingSettings, master: MasterData, tool: str):
+        self.settings = settings
+        self.master = master
+        self.tool = tool
+        self._lines, self._documents = self._build()
+
+    def _build(self):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = {"globally": False}
+        source = context.data_sources.add_pandas("focus_documents")
+
+        def definition(name: str, expectations: list) -> object:
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+            return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+
+        accounts = sorted(code for code, a in self.master.ledger_accounts.items() if not a.blocked)
+        vat_codes = sorted(code for code, v in self.master.vat_codes.items() if not v.blocked)
+        lines = definition("lines", [
+            gxe.ExpectColumnValuesToNotBeNull(column="ledger_account", meta={"code": "missing_ledger_account"}),
+            gxe.ExpectColumnValuesToBeInSet(column="ledger_account", value_set=accounts,
+                                            meta={"code": "unknown_ledger_account"}),
+            gxe.ExpectColumnValuesToNotBeNull(column="vat_code", meta={"code": "missing_vat_code"}),
+            gxe.ExpectColumnValuesToBeInSet(column="vat_code", value_set=vat_codes,
+                                            meta={"code": "unknown_vat_code"}),
+        ])
+        documents = definition("documents", [
+            gxe.ExpectColumnValuesToNotBeNull(column="journal", meta={"code": "missing_journal"}),
+            gxe.ExpectColumnValuesToBeInSet(column="journal_fits", value_set=[True], meta={"code": "wrong_journal"}),
+            gxe.ExpectColumnValuesToBeBetween(column="balance_gap", max_value=0.01, meta={"code": "unbalanced"}),
+            gxe.ExpectColumnValuesToBeInSet(column="before_start", value_set=[False],
+                                            meta={"code": "before_start_date"}),
+            gxe.ExpectColumnValuesToBeInSet(column="period_closed", value_set=[False], meta={"code": "period_closed"}),
+            gxe.ExpectColumnValuesToBeInSet(column="vat_number_valid", value_set=[True],
+                                            meta={"code": "invalid_vat_number"}),
+        ])
+        return lines, documents
+
+    def validate(self, documents: Iterable[Document], parties: Mapping[PartyRef, Party]) -> Iterator[Issue]:
+        """Issues for every failing document; documents without issues may be booked."""
+        iterator = iter(documents)
+        while chunk := list(islice(iterator, CHUNK)):
+            yield from self._validate_chunk(chunk, parties)
+
+    def _validate_chunk(self, chunk: list[Document], parties: Mapping[PartyRef, Party]) -> Iterator[Issue]:
+        by_id = {doc.source_id: doc for doc in chunk}
+        line_frame = pd.DataFrame([row for doc in chunk for row in _line_rows(doc, self.settings)])
+        doc_frame = pd.DataFrame([_document_row(doc, self.settings, self.master, parties) for doc in chunk])
+        seen: set[tuple[str, str, str]] = set()
+        for frame, definition in ((doc_frame, self._documents), (line_frame, self._lines)):
+            if frame.empty:
+                continue
+            result = definition.run(
+                batch_parameters={"dataframe": frame},
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row"]},
+            )
+            rows = frame.set_index("row")
+            for outcome in result.results:
+                if outcome.success:
+                    continue
+                code = outcome.expectation_config.meta["code"]
+                for hit in outcome.result.get("unexpected_index_list") or []:
+                    row = rows.loc[hit["row"]]
+                    doc = by_id[row["focus_id"]]
+                    message, field = self._explain(code, doc, row)
+                    key = (doc.source_id, code, message)
+                    if key not in seen:  # one message per document and cause
+                        seen.add(key)
+                        yield Issue(doc.source_id, doc.source_type, doc.number, code, field, message)
+
+    def _explain(self, code: str, doc: Document, row: pd.Series) -> tuple[str, str | None]:
+        s = self.settings
+        label = doc.label
+        at = f"{label}, line {row.get('line')}" if "line" in row.index else label
+        kinds = KIND_NAMES[doc.kind]
+        if code == "missing_ledger_account":
+            if row["line_kind"] == LineKind.DISCOUNT.value:
+                return (f"{at}: the commercial discount has no ledger account; set the {row['direction']} "
+                        "discount account of the integration (focus-connector integrations edit)", "discount_account")
+            if row["direction"] == "purchase":
+                return (f"{at}: no ledger account for {row['rate']} purchases; set the ledger account per VAT rate "
+                        "for purchases in the integration", "ledger_by_vat_rate")
+            hint = (f"link product category {row['category']} to a ledger account in Focus" if row["category"]
+                    else "give the line a product category linked to a ledger account in Focus")
+            return f"{at}: the line has no ledger account; {hint}, or set a ledger account for {row['rate']} " \
+                   "and turn on 'fill lines by VAT rate'", "ledger_account"
+        if code == "unknown_ledger_account":
+            return (f"{at}: ledger account {row['ledger_account']} does not exist in {self.tool} (or is blocked); "
+                    "create it there or correct the mapping", "ledger_account")
+        if code == "missing_vat_code":
+            return (f"{at}: tax rate {row['rate']} has no VAT code linked; link it to a {self.tool} VAT code "
+                    "in the integration's VAT code links", "vat_code")
+        if code == "unknown_vat_code":
+            return (f"{at}: VAT code {row['vat_code']} linked to tax rate {row['rate']} does not exist in "
+                    f"{self.tool}; pick an existing VAT code", "vat_code")
+        if code == "missing_journal":
+            return f"{label}: no journal is set for {kinds}; choose one in the integration", "journal"
+        if code == "wrong_journal":
+            return (f"{label}: journal {row['journal']} cannot hold {kinds} in {self.tool} (wrong type, blocked or "
+                    "missing); choose another journal", "journal")
+        if code == "unbalanced":
+            return (f"{label}: the lines ({doc.lines_total}) plus VAT differ from the total {doc.total_incl} by "
+                    "more than a cent; check the document in Focus", "total")
+        if code == "before_start_date":
+            return (f"{label}: dated {doc.date}, before the integration's start date {s.start_date}; "
+                    "it is not synced (move the start date to include it)", "date")
+        if code == "period_closed":
+            return (f"{label}: dated {doc.date}, in a period that is closed in {self.tool}; reopen the period or "
+                    "book it by hand", "date")
+        if code == "invalid_vat_number":
+            return (f"{label}: the VAT number {row['vat_number']} of {row['party_name']} is not valid; "
+                    "correct it on the company in Focus", "vat_number")
+        return f"{label}: {code}", None
