@@ -1,0 +1,46 @@
+"""Documents become balanced bookings: VAT spread over lines to the cent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from connectors.booking import allocate_vat, build_booking, reference
+from connectors.domain import Document, DocumentKind, Line, LineKind, PartyRef, VatAmount
+from connectors.mappings import MappingSettings
+from connectors.targets.base import TargetParty
+
+D = Decimal
+
+
+def doc(lines, vat) -> Document:
+    excl = sum((ln.amount for ln in lines), D("0.00"))
+    tax = sum((v.tax for v in vat), D("0.00"))
+    return Document("inv-1", "invoice", DocumentKind.SALES_INVOICE, "dept", "2026 / 17", dt.date(2026, 1, 2),
+                    PartyRef("company", "co"), "EUR", tuple(lines), tuple(vat), excl, tax, excl + tax)
+
+
+def line(n, amount, rate="0.21", tax_rate_id="tr-21", **kw) -> Line:
+    return Line(n, f"line {n}", D(amount), D(rate), tax_rate_id=tax_rate_id, ledger_account="700000", **kw)
+
+
+def test_vat_is_spread_so_each_rate_adds_up_to_the_document_figure():
+    # Three lines of 0.10 at 21%: per line 0.021 → 0.02 each would give 0.06, the document says 0.06 on 0.30.
+    d = doc([line(1, "0.10"), line(2, "0.10"), line(3, "0.10"), line(4, "10.00", rate="0.06", tax_rate_id="tr-6")],
+            [VatAmount(D("0.21"), D("0.30"), D("0.06")), VatAmount(D("0.06"), D("10.00"), D("0.60"))])
+    shares = allocate_vat(d)
+    assert sum(shares[:3]) == D("0.06") and shares[3] == D("0.60")
+
+
+def test_negative_discount_lines_take_their_share_of_vat():
+    d = doc([line(1, "100.00"), line(2, "-10.00", kind=LineKind.DISCOUNT)], [VatAmount(D("0.21"), D("90.00"), D("18.90"))])
+    assert allocate_vat(d) == [D("21.00"), D("-2.10")]
+
+
+def test_booking_balances_and_carries_the_resolved_mappings():
+    d = doc([line(1, "33.33"), line(2, "66.67")], [VatAmount(D("0.21"), D("100.00"), D("21.00"))])
+    settings = MappingSettings(journals={"sales_invoice": "70"}, vat_links={("sales", "tr-21"): "1"})
+    booking = build_booking(d, settings, TargetParty("guid-1", "1024"))
+    assert booking.journal == "70" and booking.reference == reference(d) == "FC-I-inv-1"
+    assert {ln.vat_code for ln in booking.lines} == {"1"}
+    assert booking.total_excl + booking.total_vat == booking.total_incl == D("121.00")
