@@ -1,0 +1,71 @@
+"""Sync runs and their per-document errors: what the data team and the accountant read.
+
+Errors are kept ``CONNECTOR_ERROR_RETENTION_DAYS`` days (7 by default); runs
+older than that go with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+
+from sqlalchemy import Engine, delete, select, update
+
+from connectors.state.models import SyncError, SyncRun
+
+_runs = SyncRun.__table__
+_errors = SyncError.__table__
+
+
+def retention_days(env: Mapping[str, str] | None = None) -> int:
+    return int((os.environ if env is None else env).get("CONNECTOR_ERROR_RETENTION_DAYS", "7"))
+
+
+class RunLog:
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    def start(self, entity: str, integration_id: int | None, airflow_run_id: str | None, dry_run: bool) -> int:
+        with self._engine.begin() as connection:
+            return connection.execute(_runs.insert().values(
+                entity=entity, integration_id=integration_id, airflow_run_id=airflow_run_id, dry_run=dry_run,
+                status="running", counts={}, started_at=dt.datetime.now(dt.UTC),
+            ).returning(_runs.c.id)).scalar_one()
+
+    def latest(self, entity: str, airflow_run_id: str | None = None) -> int | None:
+        query = select(_runs.c.id).where(_runs.c.entity == entity).order_by(_runs.c.id.desc()).limit(1)
+        if airflow_run_id is not None:
+            query = query.where(_runs.c.airflow_run_id == airflow_run_id)
+        with self._engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    def add_error(self, run_id: int, *, focus_id: str | None, number: str | None, code: str,
+                  field: str | None, message: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(_errors.insert().values(run_id=run_id, focus_id=focus_id, document_number=number,
+                                                       code=code, field=field, message=message))
+
+    def errors(self, run_id: int) -> list[SyncError]:
+        with self._engine.connect() as connection:
+            return list(connection.execute(select(_errors).where(_errors.c.run_id == run_id)
+                                           .order_by(_errors.c.id)).all())
+
+    def add_counts(self, run_id: int, counts: Mapping[str, int]) -> dict[str, int]:
+        with self._engine.begin() as connection:
+            current = connection.execute(select(_runs.c.counts).where(_runs.c.id == run_id)).scalar_one() or {}
+            merged = {**current, **{k: int(v) for k, v in counts.items()}}
+            connection.execute(update(_runs).where(_runs.c.id == run_id).values(counts=merged))
+            return merged
+
+    def finish(self, run_id: int, status: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(update(_runs).where(_runs.c.id == run_id).values(
+                status=status, ended_at=dt.datetime.now(dt.UTC)))
+
+    def purge(self, days: int | None = None) -> int:
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=retention_days() if days is None else days)
+        with self._engine.begin() as connection:
+            old = select(_runs.c.id).where(_runs.c.started_at < cutoff)
+            connection.execute(delete(_errors).where(_errors.c.run_id.in_(old)))
+            return connection.execute(delete(_runs).where(_runs.c.started_at < cutoff)).rowcount

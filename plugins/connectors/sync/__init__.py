@@ -1,0 +1,1 @@
+"""The steps of one entity sync run, as plain functions the DAG tasks call."""
