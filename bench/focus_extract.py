@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from connectors.domain import Document, Party  # noqa: E402
-from connectors.focus.auth import FocusOAuth, MemoryTokenStore, TokenManager  # noqa: E402
+from connectors.focus.auth import FocusOAuth  # noqa: E402
 from connectors.focus.client import FocusClient  # noqa: E402
 from connectors.focus.extract import extract  # noqa: E402
+from connectors.oauth import MemoryTokenStore, TokenManager  # noqa: E402
 from sandbox.runner import DEMO_REDIRECT_URI, start_sandbox  # noqa: E402
 
 

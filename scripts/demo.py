@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.cli import COUNT_COLUMNS, count_records, format_table  # noqa: E402
 from connectors.focus import streams  # noqa: E402
-from connectors.focus.auth import FileTokenStore  # noqa: E402
 from connectors.focus.connection import FocusSettings, build_client, oauth_for  # noqa: E402
 from connectors.focus.extract import extract  # noqa: E402
+from connectors.oauth import FileTokenStore  # noqa: E402
 from sandbox.runner import RunningSandbox, start_sandbox  # noqa: E402
 
 MANIFEST_COLUMNS = ("sales_invoice", "sales_credit_note", "purchase_invoice", "purchase_credit_note",

@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, urlparse
 
 from connectors.domain import Document, LedgerAccount, Party, PartyRole, SourceIssue, TaxRate
 from connectors.focus import streams
-from connectors.focus.auth import FileTokenStore
 from connectors.focus.connection import FocusSettings, build_client, oauth_for
 from connectors.focus.errors import FocusError
 from connectors.focus.extract import Record, extract
+from connectors.oauth import AuthError, FileTokenStore
 
 #: Column order of the count table (document kinds, then parties and reference data).
 COUNT_COLUMNS = (
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except FocusError as exc:
+    except (FocusError, AuthError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

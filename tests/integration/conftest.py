@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from connectors.focus.auth import FocusOAuth, MemoryTokenStore, TokenManager, TokenStore
+from connectors.focus.auth import FocusOAuth
 from connectors.focus.client import FocusClient, RetryPolicy
+from connectors.oauth import MemoryTokenStore, TokenManager, TokenStore
 from sandbox.runner import DEMO_REDIRECT_URI as REDIRECT_URI
 
 #: Short backoff so retry tests stay fast; the waiting logic is the production one.

@@ -9,7 +9,6 @@ import time
 import httpx
 import pytest
 
-from connectors.focus.auth import FileTokenStore
 from connectors.focus.client import RetryPolicy
 from connectors.focus.errors import (
     FocusAuthError,
@@ -17,6 +16,7 @@ from connectors.focus.errors import (
     FocusNotFound,
     FocusUnavailable,
 )
+from connectors.oauth import FileTokenStore
 
 from .conftest import REDIRECT_URI
 

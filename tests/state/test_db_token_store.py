@@ -9,7 +9,7 @@ import time
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from connectors.focus.auth import Token, TokenManager
+from connectors.oauth import Token, TokenManager
 from connectors.state.models import OAuthToken
 from connectors.state.secrets import Cipher
 from connectors.state.tokens import DbTokenStore

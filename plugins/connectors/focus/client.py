@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from connectors.focus.auth import TokenManager
 from connectors.focus.errors import (
     FocusAuthError,
     FocusBadRequest,
@@ -32,6 +31,7 @@ from connectors.focus.errors import (
     FocusRateLimited,
     FocusUnavailable,
 )
+from connectors.oauth import TokenManager
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from connectors.focus.auth import FileTokenStore, FocusOAuth, TokenManager, TokenStore
+from connectors.focus.auth import RECONNECT_HINT, FocusOAuth
 from connectors.focus.client import FocusClient, RetryPolicy
+from connectors.oauth import FileTokenStore, TokenManager, TokenStore
 
 #: The real service: API calls and OAuth live on two different hosts.
 PRODUCTION_API_URL = "https://api.focus.teamleader.eu"
@@ -52,7 +53,7 @@ def build_client(
     """A ready FocusClient whose tokens live in ``store`` (default: the settings' token file)."""
     http = httpx.Client(timeout=(retry or RetryPolicy()).timeout, headers={"Accept": "application/json"})
     oauth = FocusOAuth(http, settings.auth_url, settings.client_id, settings.client_secret)
-    tokens = TokenManager(oauth, store or FileTokenStore(settings.token_file))
+    tokens = TokenManager(oauth, store or FileTokenStore(settings.token_file), reconnect_hint=RECONNECT_HINT)
     return FocusClient(settings.api_url, tokens, http=http, retry=retry, owns_http=True)
 
 

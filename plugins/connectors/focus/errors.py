@@ -6,6 +6,8 @@ secrets or request bodies, so they are safe to log and to show in Airflow.
 
 from __future__ import annotations
 
+from connectors.oauth import AuthError
+
 
 class FocusError(Exception):
     """Base class: something went wrong talking to Teamleader Focus."""
@@ -16,7 +18,7 @@ class FocusError(Exception):
         self.status = status
 
 
-class FocusAuthError(FocusError):
+class FocusAuthError(FocusError, AuthError):
     """The credentials or tokens are not (or no longer) accepted.
 
     Retrying does not help: someone has to reconnect the integration

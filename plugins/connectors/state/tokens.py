@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.focus.auth import Token
+from connectors.oauth import Token
 from connectors.state.models import OAuthToken
 from connectors.state.secrets import Cipher
 
