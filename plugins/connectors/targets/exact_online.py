@@ -8,6 +8,9 @@ codes; 60 calls a minute and 5,000 a day per division, announced in
 ``X-RateLimit-*`` and ``X-RateLimit-Minutely-*`` headers (epoch ms); errors as
 ``{"error": {"message": {"value": ...}}}``.
 
+Credit notes go with positive lines and Type 21/31 (the type makes them a
+credit; the sign convention is SILENT in Exact's docs, see sandbox/README.md).
+
 Exactly-once: every entry carries the connector's reference in ``YourRef``;
 ``find_booking`` filters on it. A POST that times out (or answers 5xx) raises
 ``AmbiguousWrite`` and is never retried blindly.
@@ -404,15 +407,14 @@ class ExactOnlineTarget:
         if self._gl_ids is None:
             self.master_data()
         path, lines_field, party_field = self._entries_path(booking.kind)
-        sign = Decimal(-1) if booking.kind.is_credit_note else Decimal(1)
         lines = []
         for line in booking.lines:
             gl = self._gl_ids.get(line.ledger_account)
             if gl is None:
                 raise DocumentRefused(f"{booking.description}: ledger account {line.ledger_account} does not exist "
                                       "in Exact Online", code="unknown_ledger_account", field="ledger_account")
-            lines.append({"GLAccount": gl, "Description": line.description, "AmountFC": float(line.amount * sign),
-                          "VATCode": line.vat_code, "VATAmountFC": float(line.vat_amount * sign),
+            lines.append({"GLAccount": gl, "Description": line.description, "AmountFC": float(line.amount),
+                          "VATCode": line.vat_code, "VATAmountFC": float(line.vat_amount),
                           **({"Quantity": float(line.quantity)} if line.quantity is not None else {})})
         body = {
             party_field: booking.party.id,
