@@ -8,4 +8,5 @@ tests and demos talk to the sandboxes over real HTTP (see ``sandbox.runner``).
 #: Sandbox name -> module exposing ``main(argv)``.
 SANDBOXES: dict[str, str] = {
     "focus": "sandbox.focus.cli",
+    "exact_online": "sandbox.exact_online.cli",
 }

@@ -22,8 +22,6 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-#: What ``reset_runtime`` restores: the documented production limits.
-DEFAULT_CONFIG = {"rate_limit": 200, "rate_window_seconds": 60, "token_ttl": 3600}
 #: Any redirect URI works with the sandbox; this one mirrors a typical local setup.
 DEMO_REDIRECT_URI = "http://localhost:8765/callback"
 
@@ -43,6 +41,8 @@ class RunningSandbox:
         self._socket: socket.socket | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._http: httpx.Client | None = None
+        #: ``GET /_sandbox/health`` of the running process: authorize path, production limits.
+        self._health: dict[str, Any] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -68,7 +68,9 @@ class RunningSandbox:
             if self._process.poll() is not None:
                 break
             try:
-                if httpx.get(f"{self.base_url}/_sandbox/health", timeout=2).status_code == 200:
+                health = httpx.get(f"{self.base_url}/_sandbox/health", timeout=2)
+                if health.status_code == 200:
+                    self._health = health.json()
                     return
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -116,7 +118,7 @@ class RunningSandbox:
 
     def requests(self, endpoint: str | None = None, since_id: int | None = None) -> list[dict[str, Any]]:
         params = {k: v for k, v in (("endpoint", endpoint), ("since_id", since_id)) if v is not None}
-        response = self.admin("GET", "requests?" + "&".join(f"{k}={v}" for k, v in params.items()))
+        response = self.admin("GET", "requests?" + urlencode(params))
         response.raise_for_status()
         return response.json()["data"]
 
@@ -146,11 +148,14 @@ class RunningSandbox:
         return self._ok("POST", "tokens", {"client_id": client_id} if client_id else {})
 
     def authorization_code(self, client_id: str = "sandbox", redirect_uri: str = DEMO_REDIRECT_URI) -> str:
-        """The OAuth consent step without a browser: the sandbox approves at once and redirects with a code."""
+        """The OAuth consent step without a browser: the sandbox approves at once and redirects
+        with a code (decoded: Exact Online codes contain ``!``, sent as ``%21``). The authorize
+        path is the one the sandbox reports in ``/_sandbox/health``."""
         state = secrets.token_urlsafe(8)
         query = urlencode({"client_id": client_id, "response_type": "code", "state": state,
                            "redirect_uri": redirect_uri})
-        response = httpx.get(f"{self.base_url}/oauth2/authorize?{query}", follow_redirects=False)
+        path = self._health["authorize_path"]
+        response = httpx.get(f"{self.base_url}{path}?{query}", follow_redirects=False)
         if response.status_code not in (302, 303, 307):
             raise SandboxStartError(f"authorize answered {response.status_code}: {response.text[:200]}")
         answer = parse_qs(urlparse(response.headers["location"]).query)
@@ -159,13 +164,14 @@ class RunningSandbox:
         return answer["code"][0]
 
     def reset_runtime(self) -> None:
-        """Between tests: no faults, real time, default limits, empty rate windows and log.
+        """Between tests: no faults, real time, the production limits (as the sandbox reports
+        them in ``/_sandbox/health``), empty rate windows and log.
 
         Data and tokens stay; a test that changes data should start its own sandbox.
         """
         self.clear_faults()
         self._ok("POST", "clock", {"offset_seconds": 0})
-        self.configure(**DEFAULT_CONFIG)
+        self.configure(**self._health["default_config"])
         self._ok("DELETE", "ratelimit")
         self.clear_requests()
 

@@ -6,6 +6,10 @@
   use ``start_focus_sandbox`` instead.
 - ``start_focus_sandbox``: ``start_focus_sandbox(**start_sandbox_kwargs) -> RunningSandbox``;
   everything it started is stopped at teardown.
+- ``exact_sandbox`` (session), ``exact`` and ``start_exact_sandbox``: the same three for the
+  Exact Online sandbox (``--country be``: divisions 100001 and 100002, 10 + 3 accounts).
+- ``exact_api``: ``ExactApi`` on ``exact``, a bare caller with a minted token for testing the
+  sandbox itself (no production client involved).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -45,3 +50,75 @@ def start_focus_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
             return stack.enter_context(start_sandbox("focus", **kwargs))
 
         yield start
+
+
+@pytest.fixture(scope="session")
+def exact_sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox("exact_online", extra_args=["--country", "be"]) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def exact(exact_sandbox: RunningSandbox) -> RunningSandbox:
+    exact_sandbox.reset_runtime()
+    return exact_sandbox
+
+
+@pytest.fixture
+def start_exact_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
+    with ExitStack() as stack:
+
+        def start(**kwargs: Any) -> RunningSandbox:
+            return stack.enter_context(start_sandbox("exact_online", **kwargs))
+
+        yield start
+
+
+class ExactApi:
+    """Plain HTTP against an Exact Online sandbox: ``/api/v1/{division}/<path>`` with a minted token."""
+
+    def __init__(self, sandbox: RunningSandbox, division: int = 100001) -> None:
+        self.sandbox = sandbox
+        self.division = division
+        self.token = sandbox.mint_tokens()["access_token"]
+        self.http = httpx.Client(timeout=30)
+
+    def url(self, path: str) -> str:
+        root = f"{self.sandbox.base_url}/api/v1"
+        return f"{root}/{path}" if path.startswith("current/") else f"{root}/{self.division}/{path}"
+
+    def request(self, method: str, path: str, params: Any = None, json: Any = None, *,
+                token: str | None = None, accept: str = "application/json") -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token or self.token}", "Accept": accept}
+        url = path if path.startswith("http") else self.url(path)
+        return self.http.request(method, url, params=params, json=json, headers=headers)
+
+    def get(self, path: str, params: Any = None, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, params, **kwargs)
+
+    def post(self, path: str, json: Any, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, json=json, **kwargs)
+
+    def results(self, path: str, params: Any = None) -> list[dict[str, Any]]:
+        """Every row of a collection, following ``__next``."""
+        rows: list[dict[str, Any]] = []
+        url: str | None = path
+        while url is not None:
+            response = self.get(url, params if url == path else None)
+            assert response.status_code == 200, response.text
+            rows += response.json()["d"]["results"]
+            url = response.json()["d"].get("__next")
+        return rows
+
+    def master(self, path: str, code: str) -> dict[str, Any]:
+        """The row of a master (GL account, VAT code, journal) by its code."""
+        rows = self.results(path, {"$select": "ID,Code", "$filter": f"Code eq '{code}'"})
+        assert len(rows) == 1, rows
+        return rows[0]
+
+
+@pytest.fixture
+def exact_api(exact: RunningSandbox) -> Iterator[ExactApi]:
+    api = ExactApi(exact)
+    yield api
+    api.http.close()

@@ -39,7 +39,8 @@ class AdminError(Exception):
     pass
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
+    """The admin request's JSON object (empty body: ``{}``); raises AdminError otherwise."""
     raw = await request.body()
     try:
         body = json.loads(raw) if raw.strip() else {}
@@ -65,7 +66,9 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
 
     @router.get("/health")
     async def health() -> Response:
-        return json_response({"ok": True, "service": service.name})
+        """Also what a generic runner needs: where consent starts, and the production limits."""
+        return json_response({"ok": True, "service": service.name, "authorize_path": state.authorize_path,
+                              "default_config": asdict(state.config.defaults)})
 
     @router.post("/reset")
     async def reset() -> Response:
@@ -74,7 +77,7 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
 
     @router.post("/seed")
     async def seed(request: Request) -> Response:
-        params = {**service.seed_params(), **await _json_body(request)}
+        params = {**service.seed_params(), **await json_body(request)}
         try:
             return json_response({"ok": True, "seeded": service.seed(params)})
         except ValueError as error:
@@ -96,7 +99,7 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
     @router.post("/faults")
     async def add_fault(request: Request) -> Response:
         try:
-            rule = state.faults.add(await _json_body(request))
+            rule = state.faults.add(await json_body(request))
         except ValueError as error:
             raise AdminError(str(error)) from None
         return json_response({"data": rule.as_json()}, 201)
@@ -118,7 +121,7 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
 
     @router.post("/tokens")
     async def mint_tokens(request: Request) -> Response:
-        client_id = (await _json_body(request)).get("client_id", state.client.client_id)
+        client_id = (await json_body(request)).get("client_id", state.client.client_id)
         if not isinstance(client_id, str) or not client_id:
             raise AdminError("client_id must be a non-empty string")
         return json_response(state.tokens.issue_pair(client_id).as_json(), 201)
@@ -139,7 +142,7 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
 
     @router.post("/clock")
     async def move_clock(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         if "advance_seconds" in body:
             state.clock.advance(_number(body, "advance_seconds"))
         elif "offset_seconds" in body:
@@ -160,7 +163,7 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
     @router.post("/config")
     async def set_config(request: Request) -> Response:
         try:
-            settings = state.config.update(await _json_body(request))
+            settings = state.config.update(await json_body(request))
         except ValueError as error:
             raise AdminError(str(error)) from None
         return json_response(asdict(settings))

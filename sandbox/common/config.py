@@ -1,13 +1,16 @@
-"""Limits a test may retune while the sandbox runs (rate limit, window, token TTL).
+"""Limits a test may retune while the sandbox runs (rate limits, windows, token TTL).
 
-Values persist in the database so a restart keeps what a test configured;
-options given explicitly on the command line win over persisted values.
+Each sandbox describes its settings as a frozen dataclass (Focus uses
+``RuntimeSettings``); values persist in the database so a restart keeps what
+a test configured, and options given on the command line win over persisted
+values. A field's metadata ``{"min": 0}`` allows zero (an "off" switch);
+every other setting must be positive.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Generic, TypeVar
 
 from sandbox.common.store import Meta
 
@@ -21,36 +24,49 @@ class RuntimeSettings:
     token_ttl: int = 3600
 
 
-def _validated(changes: dict[str, Any]) -> dict[str, Any]:
-    """Check types and ranges; raises ValueError naming the bad key."""
+Settings = TypeVar("Settings")
+
+
+def _validated(kind: type, changes: dict[str, Any]) -> dict[str, Any]:
+    """Check keys, types and ranges against the settings dataclass; raises ValueError naming the bad key."""
+    known = {f.name: f for f in fields(kind)}
     clean: dict[str, Any] = {}
     for key, value in changes.items():
-        if key not in RuntimeSettings.__dataclass_fields__:
+        if key not in known:
             raise ValueError(f"unknown config key {key!r}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ValueError(f"{key} must be a positive number")
-        clean[key] = float(value) if key == "rate_window_seconds" else int(value)
+        minimum = known[key].metadata.get("min")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{key} must be a number")
+        if value < 0 or (minimum is None and value == 0):
+            raise ValueError(f"{key} must be a {'non-negative' if minimum == 0 else 'positive'} number")
+        clean[key] = float(value) if isinstance(known[key].default, float) else int(value)
     return clean
 
 
-class RuntimeConfig:
-    def __init__(self, meta: Meta, defaults: RuntimeSettings, overrides: dict[str, Any]) -> None:
+class RuntimeConfig(Generic[Settings]):
+    def __init__(self, meta: Meta, defaults: Settings, overrides: dict[str, Any]) -> None:
         self._meta = meta
         self._defaults = defaults
-        persisted = _validated(meta.get(_KEY, {}))
-        self._current = replace(defaults, **persisted, **_validated(overrides))
+        kind = type(defaults)
+        persisted = {k: v for k, v in meta.get(_KEY, {}).items() if k in {f.name for f in fields(kind)}}
+        self._current: Settings = replace(defaults, **_validated(kind, persisted), **_validated(kind, overrides))
         meta.put(_KEY, asdict(self._current))
 
     @property
-    def current(self) -> RuntimeSettings:
+    def current(self) -> Settings:
         return self._current
 
-    def update(self, changes: dict[str, Any]) -> RuntimeSettings:
-        self._current = replace(self._current, **_validated(changes))
+    @property
+    def defaults(self) -> Settings:
+        """The production values (what ``reset`` restores)."""
+        return self._defaults
+
+    def update(self, changes: dict[str, Any]) -> Settings:
+        self._current = replace(self._current, **_validated(type(self._defaults), changes))
         self._meta.put(_KEY, asdict(self._current))
         return self._current
 
     def reset(self) -> None:
-        """Back to the values the process started with."""
+        """Back to the production defaults (command-line limits are not re-applied)."""
         self._current = self._defaults
         self._meta.put(_KEY, asdict(self._current))

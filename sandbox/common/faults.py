@@ -1,4 +1,4 @@
-"""Fault injection: make chosen endpoints fail, throttle, stall or drop tokens.
+"""Fault injection: make chosen endpoints fail, throttle, stall, drop tokens or time out after committing.
 
 Rules persist in the database; each probabilistic rule draws from its own
 seeded RNG so a test run is reproducible. A rule with ``count`` fires for the
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from fnmatch import fnmatchcase
 from typing import Any
 
-KINDS = ("error", "rate_limit", "slow", "expire_tokens")
+KINDS = ("error", "rate_limit", "slow", "expire_tokens", "commit_then_delay")
 #: Kinds that answer the request themselves: no later rule sees that request.
 TERMINAL_KINDS = ("error", "rate_limit")
 

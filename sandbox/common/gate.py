@@ -7,10 +7,15 @@
 4. the client's sliding window counts the request, or answers 429;
 5. ``slow`` faults stall and ``error`` faults answer, *after* counting: a
    failing backend still costs the client a request;
-6. the handler runs.
+6. the handler runs;
+7. ``commit_then_delay`` faults stall the answer of a handler that completed
+   (its writes are committed): a client with a short timeout gives up
+   although the work was done.
 
 OAuth and file links skip steps 2 and 4. Each service supplies an
-``ApiPolicy`` for what its error bodies and headers look like.
+``ApiPolicy`` for what its error bodies and headers look like. The limiter
+key is the client id, or ``client id|scope`` when the service passes a
+``rate_scope`` (Exact Online limits per client *and* division).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from starlette.responses import Response
 
 from sandbox.common.clock import iso_ms
 from sandbox.common.faults import FaultRule
-from sandbox.common.ratelimit import RateDecision
+from sandbox.common.ratelimit import Decision
 from sandbox.common.requestlog import LogEntry
 from sandbox.common.state import SandboxState
 
@@ -49,7 +54,7 @@ class ApiPolicy(Protocol):
 
     def unauthorized(self) -> Response: ...
 
-    def rate_limit_headers(self, decision: RateDecision) -> dict[str, str]: ...
+    def rate_limit_headers(self, decision: Decision) -> dict[str, str]: ...
 
     def api_headers(self) -> dict[str, str]: ...
 
@@ -62,14 +67,20 @@ def bearer_token(request: Request) -> str | None:
 class _Call:
     """One request on its way through the gate."""
 
-    def __init__(self, endpoint: str, at: float, log_generation: int) -> None:
+    def __init__(self, endpoint: str, at: float, log_generation: int, rate_scope: str | None) -> None:
         self.endpoint = endpoint
+        self.rate_scope = rate_scope
         #: Arrival time on the sandbox clock: counted by the limiter and logged.
         self.at = at
         self.log_generation = log_generation
         self.client_id: str | None = None
         self.injected: list[str] = []
-        self.decision: RateDecision | None = None
+        self.decision: Decision | None = None
+
+    @property
+    def rate_key(self) -> str:
+        client = self.client_id or ""
+        return client if self.rate_scope is None else f"{client}|{self.rate_scope}"
 
 
 class Gate:
@@ -77,17 +88,19 @@ class Gate:
         self._state = state
         self._policy = policy
 
-    async def api(self, request: Request, endpoint: str, body: Any, handler: Handler) -> Response:
+    async def api(self, request: Request, endpoint: str, body: Any, handler: Handler, *,
+                  rate_scope: str | None = None) -> Response:
         """An authenticated, rate-limited API call; ``body`` goes to the log."""
-        return await self._run(request, endpoint, body, handler, api=True)
+        return await self._run(request, endpoint, body, handler, api=True, rate_scope=rate_scope)
 
     async def open(self, request: Request, endpoint: str, handler: Handler) -> Response:
         """OAuth and file downloads: faults and log only, no body logged."""
         return await self._run(request, endpoint, None, handler, api=False)
 
-    async def _run(self, request: Request, endpoint: str, body: Any, handler: Handler, *, api: bool) -> Response:
+    async def _run(self, request: Request, endpoint: str, body: Any, handler: Handler, *, api: bool,
+                   rate_scope: str | None = None) -> Response:
         started = time.perf_counter()
-        call = _Call(endpoint, self._state.clock.now(), self._state.log.generation)
+        call = _Call(endpoint, self._state.clock.now(), self._state.log.generation, rate_scope)
         try:
             response = await self._serve(request, call, handler, api=api)
         except ApiError as error:
@@ -102,7 +115,7 @@ class Gate:
         self._state.log.record(LogEntry(
             at=iso_ms(call.at),
             method=request.method,
-            path=request.url.path,
+            path=request.url.path + (f"?{request.url.query}" if api and request.url.query else ""),
             endpoint=endpoint,
             status=response.status_code,
             client_id=call.client_id,
@@ -128,11 +141,10 @@ class Gate:
                 call.decision = state.limiter.peek(None, call.at)
                 return policy.unauthorized()
         for rule in self._faults(call, "rate_limit"):
-            retry_at = call.at + rule.retry_after_seconds
-            call.decision = RateDecision(False, state.config.current.rate_limit, 0, retry_at)
+            call.decision = state.limiter.throttled(call.at + rule.retry_after_seconds)
             return policy.error(429)
         if api:
-            call.decision = state.limiter.hit(call.client_id or "", call.at)
+            call.decision = state.limiter.hit(call.rate_key, call.at)
             if not call.decision.allowed:
                 return policy.error(429)
         for rule in self._faults(call, "slow", "error"):
@@ -140,4 +152,7 @@ class Gate:
                 await asyncio.sleep(rule.delay_seconds)
             else:
                 return policy.error(rule.status, rule.title)
-        return await handler(call.client_id)
+        response = await handler(call.client_id)
+        for rule in self._faults(call, "commit_then_delay"):
+            await asyncio.sleep(rule.delay_seconds)
+        return response

@@ -2,13 +2,15 @@
 
 The authorize step consents at once (there is no user to click) and
 redirects back with ``code`` and ``state``. Paths are parameters because
-every vendor names them differently. Error bodies follow RFC 6749 and never
-echo a token.
+every vendor names them differently, and an ``OAuthDialect`` says how the
+token endpoint talks (body formats, ``expires_in`` type, error answers).
+Error bodies follow RFC 6749 and never echo a token.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter
@@ -22,16 +24,39 @@ from sandbox.common.tokens import InvalidGrant, TokenPair
 
 
 class OAuthFailure(Exception):
-    """An RFC 6749 error response."""
+    """An RFC 6749 error response (plus any vendor headers)."""
 
-    def __init__(self, status: int, error: str, description: str) -> None:
+    def __init__(self, status: int, error: str, description: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.error = error
         self.description = description
+        self.headers = headers
 
     def response(self) -> Response:
-        return json_response({"error": self.error, "error_description": self.description}, self.status)
+        body = {"error": self.error, "error_description": self.description}
+        return json_response(body, self.status, self.headers)
+
+
+@dataclass(frozen=True)
+class OAuthDialect:
+    """How a vendor's token endpoint talks; the defaults are Focus's."""
+
+    #: Refuse JSON bodies (only ``application/x-www-form-urlencoded``).
+    form_only: bool = False
+    expires_in_as_string: bool = False
+    token_type: str = "Bearer"
+
+    def token_json(self, pair: TokenPair) -> dict[str, object]:
+        return {**pair.as_json(), "token_type": self.token_type,
+                "expires_in": str(pair.expires_in) if self.expires_in_as_string else pair.expires_in}
+
+    def grant_failure(self, error: InvalidGrant) -> OAuthFailure:
+        """A refused code or refresh token; vendors override to answer their own way."""
+        return OAuthFailure(400, "invalid_grant", str(error))
+
+
+DEFAULT_DIALECT = OAuthDialect()
 
 
 async def _token_params(request: Request) -> dict[str, str]:
@@ -46,8 +71,10 @@ async def _token_params(request: Request) -> dict[str, str]:
     return dict(parse_qsl(raw.decode("utf-8", "replace")))
 
 
-def oauth_router(state: SandboxState, gate: Gate, *, authorize_path: str, token_path: str) -> APIRouter:
+def oauth_router(state: SandboxState, gate: Gate, *, authorize_path: str, token_path: str,
+                 dialect: OAuthDialect = DEFAULT_DIALECT) -> APIRouter:
     router = APIRouter()
+    state.authorize_path = authorize_path
 
     @router.get(authorize_path)
     async def authorize(request: Request) -> Response:
@@ -63,10 +90,14 @@ def oauth_router(state: SandboxState, gate: Gate, *, authorize_path: str, token_
     async def access_token(request: Request) -> Response:
         async def handle(_: str | None) -> Response:
             try:
-                pair = _grant(state, await _token_params(request))
+                if dialect.form_only and not request.headers.get("content-type", "").startswith(
+                        "application/x-www-form-urlencoded"):
+                    raise OAuthFailure(400, "invalid_request",
+                                       "The body must be application/x-www-form-urlencoded.")
+                pair = _grant(state, await _token_params(request), dialect)
             except OAuthFailure as failure:
                 return failure.response()
-            return json_response(pair.as_json(), headers={"Cache-Control": "no-store"})
+            return json_response(dialect.token_json(pair), headers={"Cache-Control": "no-store"})
 
         return await gate.open(request, token_path.lstrip("/"), handle)
 
@@ -90,7 +121,7 @@ def _authorize(state: SandboxState, request: Request) -> Response:
     return RedirectResponse(f"{redirect_uri}{separator}{urlencode(params)}", status_code=302)
 
 
-def _grant(state: SandboxState, params: dict[str, str]) -> TokenPair:
+def _grant(state: SandboxState, params: dict[str, str], dialect: OAuthDialect) -> TokenPair:
     client = state.client
     if (params.get("client_id"), params.get("client_secret")) != (client.client_id, client.client_secret):
         raise OAuthFailure(401, "invalid_client", "Client authentication failed")
@@ -106,4 +137,4 @@ def _grant(state: SandboxState, params: dict[str, str]) -> TokenPair:
             return state.tokens.redeem_code(client.client_id, params["code"], params["redirect_uri"])
         return state.tokens.refresh(client.client_id, params["refresh_token"])
     except InvalidGrant as error:
-        raise OAuthFailure(400, "invalid_grant", str(error)) from None
+        raise dialect.grant_failure(error) from None

@@ -1,8 +1,8 @@
 """What clients sent and got back, for tests to assert on (``/_sandbox/requests``).
 
 One small INSERT per request in autocommit/WAL mode keeps this cheap. Bodies
-are stored for API calls only; OAuth calls carry secrets and are logged
-without a body, and tokens never reach the log. A request that arrived
+(and, in ``path``, query strings) are stored for API calls only; OAuth calls
+carry secrets and are logged without either, and tokens never reach the log. A request that arrived
 before the log was cleared (say, one still stalled by a ``slow`` fault) is
 not logged when it finishes, so it cannot leak into the next test's log.
 """

@@ -2,7 +2,9 @@
 
 Refresh tokens are single use and rotate: redeeming one revokes it together
 with the access token issued beside it, which is exactly the behaviour that
-makes concurrent refreshes race in real clients.
+makes concurrent refreshes race in real clients. ``TokenRules`` holds what
+differs per vendor (code lifetime, refresh-token lifetime, a refusal to
+refresh too early, the look of the secrets); the defaults are Focus's.
 """
 
 from __future__ import annotations
@@ -10,14 +12,34 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sandbox.common.clock import Clock
 from sandbox.common.config import RuntimeConfig
 
-#: Authorization codes are valid for ten minutes.
+#: Authorization codes are valid for ten minutes unless a vendor says otherwise.
 CODE_TTL_SECONDS = 600
+
+
+def url_safe_secret(kind: str) -> str:
+    """A random secret for ``kind`` ("code", "access" or "refresh")."""
+    return secrets.token_urlsafe(24 if kind == "code" else 32)
+
+
+@dataclass(frozen=True)
+class TokenRules:
+    code_ttl: float = CODE_TTL_SECONDS
+    #: Refresh tokens expire this long after they were issued (None: never).
+    refresh_ttl: float | None = None
+    #: Refuse a refresh while the grant's access token has more than this many
+    #: seconds to live (None: refresh any time).
+    refresh_window: float | None = None
+    new_secret: Callable[[str], str] = url_safe_secret
+
+
+DEFAULT_RULES = TokenRules()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -40,6 +62,14 @@ class InvalidGrant(Exception):
     """A code or refresh token that is unknown, used, expired or not this client's."""
 
 
+class ReusedRefreshToken(InvalidGrant):
+    """A refresh token that was already redeemed (rotated away)."""
+
+
+class TooEarlyToRefresh(InvalidGrant):
+    """The grant's access token still has longer to live than ``TokenRules.refresh_window``."""
+
+
 @dataclass(frozen=True)
 class TokenPair:
     access_token: str
@@ -56,17 +86,19 @@ class TokenPair:
 
 
 class TokenStore:
-    def __init__(self, db: sqlite3.Connection, clock: Clock, config: RuntimeConfig) -> None:
+    def __init__(self, db: sqlite3.Connection, clock: Clock, config: RuntimeConfig[Any],
+                 rules: TokenRules = DEFAULT_RULES) -> None:
         self._db = db
         self._clock = clock
         self._config = config
+        self._rules = rules
         db.executescript(_SCHEMA)
 
     def issue_code(self, client_id: str, redirect_uri: str) -> str:
-        code = secrets.token_urlsafe(24)
+        code = self._rules.new_secret("code")
         self._db.execute(
             "INSERT INTO auth_codes (hash, client_id, redirect_uri, expires_at) VALUES (?, ?, ?, ?)",
-            (_digest(code), client_id, redirect_uri, self._clock.now() + CODE_TTL_SECONDS),
+            (_digest(code), client_id, redirect_uri, self._clock.now() + self._rules.code_ttl),
         )
         return code
 
@@ -83,23 +115,36 @@ class TokenStore:
 
     def refresh(self, client_id: str, refresh_token: str) -> TokenPair:
         row = self._db.execute(
-            "SELECT client_id, grant_id, revoked FROM tokens WHERE hash = ? AND kind = 'refresh'",
+            "SELECT client_id, grant_id, revoked, expires_at FROM tokens WHERE hash = ? AND kind = 'refresh'",
             (_digest(refresh_token),),
         ).fetchone()
-        if row is None or row[0] != client_id or row[2]:
+        now = self._clock.now()
+        if row is None or row[0] != client_id:
             raise InvalidGrant("The refresh token is invalid.")
+        if row[2]:
+            raise ReusedRefreshToken("The refresh token is invalid.")
+        if row[3] is not None and row[3] <= now:
+            raise InvalidGrant("The refresh token has expired.")
+        if self._rules.refresh_window is not None:
+            access = self._db.execute(
+                "SELECT MAX(expires_at) FROM tokens WHERE grant_id = ? AND kind = 'access'", (row[1],)
+            ).fetchone()
+            if access[0] is not None and access[0] - now > self._rules.refresh_window:
+                raise TooEarlyToRefresh("The access token has not expired yet.")
         self._db.execute("UPDATE tokens SET revoked = 1 WHERE grant_id = ?", (row[1],))
         return self.issue_pair(client_id)
 
     def issue_pair(self, client_id: str) -> TokenPair:
         ttl = self._config.current.token_ttl
-        pair = TokenPair(secrets.token_urlsafe(32), secrets.token_urlsafe(32), ttl)
+        pair = TokenPair(self._rules.new_secret("access"), self._rules.new_secret("refresh"), ttl)
         grant_id = secrets.token_hex(8)
+        now = self._clock.now()
+        refresh_expires = None if self._rules.refresh_ttl is None else now + self._rules.refresh_ttl
         self._db.executemany(
             "INSERT INTO tokens (hash, kind, client_id, grant_id, expires_at) VALUES (?, ?, ?, ?, ?)",
             [
-                (_digest(pair.access_token), "access", client_id, grant_id, self._clock.now() + ttl),
-                (_digest(pair.refresh_token), "refresh", client_id, grant_id, None),
+                (_digest(pair.access_token), "access", client_id, grant_id, now + ttl),
+                (_digest(pair.refresh_token), "refresh", client_id, grant_id, refresh_expires),
             ],
         )
         return pair

@@ -262,9 +262,9 @@ class ExactApi:
                 log.warning("Ignoring unparseable Exact rate-limit headers")
 
     def _daily_exhausted(self, response: httpx.Response) -> bool:
+        """A minutely 429 carries only the Minutely headers; a daily one has the daily count at zero."""
         remaining = response.headers.get("X-RateLimit-Remaining")
-        return remaining is not None and "X-RateLimit-Minutely-Remaining" not in response.headers \
-            and int(remaining) <= 0
+        return remaining is not None and int(remaining) <= 0
 
     def _delay(self) -> float:
         if self._minutely_remaining is None or self._minutely_remaining > 0 or self._minutely_reset is None:
