@@ -1,0 +1,123 @@
+"""The Exact Online target against the Exact Online sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from connectors.domain import Address, DocumentKind, Party, PartyRef, PartyRole
+from connectors.oauth import MemoryTokenStore
+from connectors.targets.base import AmbiguousWrite, Booking, BookingLine, DocumentRefused, TargetParty
+from connectors.targets.exact_online import ExactOAuth, ExactOnlineTarget
+from sandbox.runner import DEMO_REDIRECT_URI
+
+D = Decimal
+DIVISION = 100001
+
+
+def connect(sandbox, *, timeout: float = 10.0) -> ExactOnlineTarget:
+    http = httpx.Client(timeout=timeout)
+    token = ExactOAuth(http, sandbox.base_url, "sandbox", "sandbox").exchange_code(
+        sandbox.authorization_code(), redirect_uri=DEMO_REDIRECT_URI)
+    return ExactOnlineTarget.connect(sandbox.base_url, "sandbox", "sandbox", MemoryTokenStore(token), DIVISION,
+                                     http=http)
+
+
+@pytest.fixture
+def target(exact):
+    return connect(exact)
+
+
+def customer(target: ExactOnlineTarget, vat: str | None = None) -> TargetParty:
+    party = Party(PartyRef("company", str(uuid.uuid4())), f"Test {uuid.uuid4().hex[:6]}", vat_number=vat,
+                  address=Address("Kerkstraat 1", "9000", "Gent", "BE"))
+    return target.create_party(party, PartyRole.CUSTOMER)
+
+
+def booking(party: TargetParty, *, kind=DocumentKind.SALES_INVOICE, journal="70", vat_code="1",
+            ledger="700000", day=dt.date(2026, 3, 2)) -> Booking:
+    return Booking(reference=f"FC-I-{uuid.uuid4()}", kind=kind, number="2026 / 17", date=day, due_date=None,
+                   journal=journal, party=party, currency="EUR",
+                   lines=(BookingLine("Consultancy", ledger, vat_code, D("100.00"), D("21.00")),
+                          BookingLine("Travel", ledger, vat_code, D("33.33"), D("7.00"))),
+                   total_incl=D("161.33"), description="Invoice 2026 / 17")
+
+
+def test_divisions_are_offered(target):
+    assert {a.id for a in target.administrations()} >= {str(DIVISION)}
+
+
+def test_master_data_has_accounts_vat_codes_journals_and_closed_periods(target):
+    master = target.master_data()
+    assert "700000" in master.ledger_accounts
+    assert master.vat_codes["1"].rate == D("0.21")
+    assert DocumentKind.SALES_INVOICE in master.journals["70"].kinds
+    assert DocumentKind.PURCHASE_INVOICE in master.journals["60"].kinds
+    assert master.is_closed(dt.date(2024, 6, 1)) and not master.is_closed(dt.date(2026, 6, 1))
+
+
+def test_a_created_party_is_found_again_by_its_vat_number(target):
+    created = customer(target, vat="BE0477472701")
+    party = Party(PartyRef("company", "x"), "Other name", vat_number="BE0477472701")
+    assert target.find_party(party, PartyRole.CUSTOMER, None).id == created.id
+
+
+def test_a_stored_party_id_is_found_first(target):
+    created = customer(target)
+    assert target.find_party(Party(PartyRef("company", "x"), "n"), PartyRole.CUSTOMER, created) == created
+
+
+def test_a_posted_booking_is_found_by_its_reference(target, exact):
+    entry = booking(customer(target))
+    ref = target.post(entry)
+    assert target.find_booking(entry) == ref
+    [stored] = [e["entry"] for e in exact.admin("GET", f"entries?division={DIVISION}").json()["data"]
+                if e["entry"].get("YourRef") == entry.reference]
+    assert D(str(stored["AmountFC"])) == D("161.33") and D(str(stored["VATAmountFC"])) == D("28.00")
+
+
+def test_a_booking_never_posted_is_not_found(target):
+    assert target.find_booking(booking(TargetParty(str(uuid.uuid4())))) is None
+
+
+def test_a_timeout_after_the_server_committed_is_ambiguous_and_the_lookup_finds_it(exact):
+    slow = connect(exact, timeout=0.5)
+    entry = booking(customer(slow))
+    slow.master_data()
+    exact.add_fault(endpoint="salesentry/SalesEntries", kind="commit_then_delay", delay_seconds=1.5, count=1)
+    with pytest.raises(AmbiguousWrite):
+        slow.post(entry)
+    assert slow.find_booking(entry) is not None
+
+
+def test_an_unknown_vat_code_is_refused_for_this_document_only(target):
+    party = customer(target)
+    with pytest.raises(DocumentRefused, match="Invoice 2026 / 17: Exact Online refused it"):
+        target.post(booking(party, vat_code="99"))
+    target.post(booking(party))
+
+
+def test_a_closed_period_is_refused(target):
+    with pytest.raises(DocumentRefused, match="closed"):
+        target.post(booking(customer(target), day=dt.date(2024, 6, 3)))
+
+
+def test_credit_notes_become_negative_open_items(target):
+    entry = booking(customer(target), kind=DocumentKind.SALES_CREDIT_NOTE, journal="71")
+    target.post(entry)
+    [item] = [i for i in target.open_items() if i.reference == entry.reference]
+    assert item.open_amount == D("-161.33") and item.kind_is_sales
+
+
+def test_access_tokens_are_refreshed_after_ten_minutes(exact):
+    target = connect(exact)
+    target.administrations()
+    exact.advance_clock(600)
+    store = target.api._tokens._store  # noqa: SLF001 - white-box: make our clock agree with the sandbox's
+    token = store.load()
+    store.save(type(token)(token.access_token, token.refresh_token, 0.0))
+    assert target.administrations()
