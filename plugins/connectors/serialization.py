@@ -27,6 +27,7 @@ from connectors.domain import (
     Payment,
     VatAmount,
 )
+from connectors.targets.base import AccountInfo, JournalInfo, MasterData, VatCodeInfo
 
 #: Fields that do not change what is booked.
 _VOLATILE = {"updated_at", "paid", "paid_amount", "payments"}
@@ -122,4 +123,23 @@ def party_from_payload(p: dict[str, Any]) -> Party:
         is_person=p["is_person"],
         updated_at=dt.datetime.fromisoformat(p["updated_at"]) if p["updated_at"] else None,
         roles=frozenset(PartyRole(r) for r in p["roles"]),
+    )
+
+
+def master_data_to_payload(master: MasterData) -> dict[str, Any]:
+    return _plain({
+        "ledger_accounts": [dataclasses.asdict(a) for a in master.ledger_accounts.values()],
+        "vat_codes": [dataclasses.asdict(v) for v in master.vat_codes.values()],
+        "journals": [dataclasses.asdict(j) for j in master.journals.values()],
+        "closed_periods": [[start, end] for start, end in master.closed_periods],
+    })
+
+
+def master_data_from_payload(p: dict[str, Any]) -> MasterData:
+    return MasterData(
+        ledger_accounts={a["code"]: AccountInfo(**a) for a in p["ledger_accounts"]},
+        vat_codes={v["code"]: VatCodeInfo(**{**v, "rate": Decimal(v["rate"])}) for v in p["vat_codes"]},
+        journals={j["code"]: JournalInfo(**{**j, "kinds": frozenset(DocumentKind(k) for k in j["kinds"])})
+                  for j in p["journals"]},
+        closed_periods=tuple((dt.date.fromisoformat(s), dt.date.fromisoformat(e)) for s, e in p["closed_periods"]),
     )

@@ -39,6 +39,7 @@ class LedgerEntry:
     content_hash: str
     target_id: str | None
     booked_hash: str | None
+    refused_in_run: int | None = None
 
 
 class DocumentLedger:
@@ -120,7 +121,7 @@ class DocumentLedger:
                 return
             for row in rows:
                 yield LedgerEntry(row.id, DocumentState(row.state), document_from_payload(row.payload),
-                                  row.content_hash, row.target_id, row.booked_hash)
+                                  row.content_hash, row.target_id, row.booked_hash, row.refused_in_run)
             last_id = rows[-1].id
 
     def changed_after_booking(self) -> Iterator[LedgerEntry]:
@@ -145,7 +146,7 @@ class DocumentLedger:
         with self._engine.begin() as connection:
             connection.execute(update(_docs).where(_docs.c.id == entry.id).values(
                 state=DocumentState.BOOKED.value, target_id=target_id, booking_number=booking_number,
-                booked_hash=entry.content_hash, booked_at=_now(), last_error=None,
+                booked_hash=entry.content_hash, booked_at=_now(), last_error=None, refused_in_run=None,
             ))
 
     def mark_failed(self, entry: LedgerEntry, message: str) -> None:
@@ -153,9 +154,12 @@ class DocumentLedger:
             connection.execute(update(_docs).where(_docs.c.id == entry.id).values(
                 state=DocumentState.FAILED.value, last_error=message))
 
-    def set_error(self, entry: LedgerEntry, message: str) -> None:
-        """Validation refused it: it stays where it is (pending/failed) with the reason."""
+    def set_error(self, entry: LedgerEntry, message: str, run_id: int | None = None) -> None:
+        """Refused before posting (validation, missing party): ``failed`` with the reason, skipped by this run.
+
+        A half-posted row stays ``posting``: whether the tool has it must still be resolved.
+        """
+        state = entry.state if entry.state is DocumentState.POSTING else DocumentState.FAILED
         with self._engine.begin() as connection:
             connection.execute(update(_docs).where(_docs.c.id == entry.id).values(
-                state=DocumentState.FAILED.value if entry.state is not DocumentState.POSTING else entry.state.value,
-                last_error=message))
+                state=state.value, last_error=message, refused_in_run=run_id))

@@ -158,6 +158,8 @@ class DocumentRecord(Base):
     booked_hash: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: The sync run whose validation refused it (load skips it in that run only).
+    refused_in_run: Mapped[int | None] = mapped_column(Integer)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     booked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -183,6 +185,16 @@ class PartyRecord(Base):
     target_code: Mapped[str | None] = mapped_column(String(64))
     synced_hash: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class MasterDataCache(Base):
+    """The tool's ledger accounts, VAT codes and journals as last read: read once per run, shared by its tasks."""
+
+    __tablename__ = "master_data_cache"
+
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    payload: Mapped[dict] = mapped_column(JSON)
 
 
 class SyncRun(Base):

@@ -62,19 +62,19 @@ def load_documents(
     ledger: DocumentLedger,
     settings: MappingSettings,
     party_targets: Mapping[PartyRef, TargetParty],
-    skip: Collection[str],
+    run_id: int | None,
     errors: ErrorSink,
 ) -> Counter[str]:
-    """Book every pending, failed or half-posted document that passed validation (``skip``: those that did not)."""
+    """Book every pending, failed or half-posted document, except those this run's validation refused."""
     counts: Counter[str] = Counter()
     for entry in ledger.entries(DocumentState.POSTING, DocumentState.PENDING, DocumentState.FAILED):
         document = entry.document
-        if document.source_id in skip:
+        if run_id is not None and entry.refused_in_run == run_id:
             continue
         party = party_targets.get(document.party)
         if party is None:
             message = f"{document.label}: its {document.party_role.value} is not in the tool yet (see the party errors)"
-            ledger.set_error(entry, message)
+            ledger.set_error(entry, message, run_id)
             errors(document.source_id, document.number, "party_missing", "party", message)
             counts["refused"] += 1
             continue
