@@ -121,3 +121,16 @@ def test_access_tokens_are_refreshed_after_ten_minutes(exact):
     token = store.load()
     store.save(type(token)(token.access_token, token.refresh_token, 0.0))
     assert target.administrations()
+
+
+def test_the_minutely_limit_is_respected_without_a_429(exact):
+    from tests.integration.test_focus_client import max_in_window
+
+    exact.configure(minutely_limit=5, rate_window_seconds=2)
+    target = connect(exact)
+    exact.clear_requests()
+    for _ in range(12):
+        target.api.get("current/Me", {"$select": "CurrentDivision"})
+    requests = [r for r in exact.requests() if not r["endpoint"].startswith("oauth2")]
+    assert [r for r in requests if r["status"] == 429] == []
+    assert max_in_window(requests, 2.0) <= 5

@@ -1,0 +1,232 @@
+"""One entity's sync run, step by step: what each DAG task calls.
+
+Every step reads its input from the state database and writes its output
+there; tasks only pass small counts to each other. Each step is safe to
+retry: extraction upserts, validation re-marks, loading goes through the
+ledger, and the report recomputes from the run's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from connectors.domain import Document, Party, SourceIssue
+from connectors.focus.client import FocusClient
+from connectors.focus.extract import extract as focus_extract
+from connectors.mappings import MappingSettings
+from connectors.serialization import master_data_from_payload, master_data_to_payload
+from connectors.state.ledger import DocumentLedger
+from connectors.state.models import DocumentState, Integration, MasterDataCache
+from connectors.state.parties import PartyLedger
+from connectors.state.runs import RunLog
+from connectors.sync import load
+from connectors.targets.base import MasterData, Target
+from connectors.validation import Validator
+
+log = logging.getLogger(__name__)
+#: Documents updated this close to the previous run are read again (clock differences, slow commits in Focus).
+WATERMARK_OVERLAP = dt.timedelta(minutes=10)
+TOOL_NAMES = {"exact_online": "Exact Online", "octopus": "Octopus", "yuki": "Yuki", "twinfield": "Twinfield"}
+
+
+class SyncFailed(Exception):
+    """The run finished, but some documents were refused: the report task fails so the run shows red."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """The plain view of one integration that the steps need."""
+
+    id: int
+    entity: str
+    department_id: str
+    target: str
+    start_date: dt.date | None
+    watermark: dt.datetime | None
+    settings: MappingSettings
+
+    @property
+    def tool(self) -> str:
+        return TOOL_NAMES.get(self.target, self.target)
+
+
+def load_entity(engine: Engine, name: str) -> Entity:
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        row = session.scalars(select(Integration).where(Integration.entity == name)).one_or_none()
+        if row is None:
+            raise LookupError(f"No integration called {name!r}: see `focus-connector integrations list`")
+        settings = MappingSettings(
+            start_date=row.start_date,
+            journals={j.document_kind: j.journal_code for j in row.journals},
+            vat_links={(v.direction, v.source_key): v.target_vat_code for v in row.vat_links},
+            ledger_by_rate={(r.direction, r.rate): r.ledger_account for r in row.ledger_by_rate},
+            fill_ledger_by_vat_rate=row.fill_ledger_by_vat_rate,
+            sales_discount_account=row.sales_discount_account,
+            purchase_discount_account=row.purchase_discount_account,
+        )
+        return Entity(row.id, row.entity, row.focus_department_id, row.target, row.start_date,
+                      row.extract_watermark, settings)
+
+
+@dataclass
+class Env:
+    """What a step works with: the state database, the entity, and how to reach Focus and the tool."""
+
+    engine: Engine
+    entity: Entity
+    focus: Callable[[], FocusClient]
+    target: Callable[[], Target]
+
+    @property
+    def ledger(self) -> DocumentLedger:
+        return DocumentLedger(self.engine, integration_id=self.entity.id, department_id=self.entity.department_id,
+                              target=self.entity.target)
+
+    @property
+    def parties(self) -> PartyLedger:
+        return PartyLedger(self.engine, self.entity.id)
+
+    @property
+    def runs(self) -> RunLog:
+        return RunLog(self.engine)
+
+    def error_sink(self, run_id: int) -> load.ErrorSink:
+        def sink(focus_id, number, code, field, message):
+            self.runs.add_error(run_id, focus_id=focus_id, number=number, code=code, field=field, message=message)
+        return sink
+
+
+# -- steps -----------------------------------------------------------------------------------
+
+
+def start(env: Env, airflow_run_id: str | None = None, dry_run: bool = False) -> int:
+    return env.runs.start(env.entity.entity, env.entity.id, airflow_run_id, dry_run)
+
+
+def refresh_master_data(env: Env, run_id: int) -> dict[str, int]:
+    """Read the tool's ledger accounts, VAT codes and journals once; the other steps use the cached copy."""
+    master = env.target().master_data()
+    with env.engine.begin() as connection:
+        table = MasterDataCache.__table__
+        connection.execute(table.delete().where(table.c.integration_id == env.entity.id))
+        connection.execute(table.insert().values(integration_id=env.entity.id, payload=master_data_to_payload(master),
+                                                 fetched_at=dt.datetime.now(dt.UTC)))
+    counts = {"ledger_accounts": len(master.ledger_accounts), "vat_codes": len(master.vat_codes),
+              "journals": len(master.journals)}
+    env.runs.add_counts(run_id, {f"master_{k}": v for k, v in counts.items()})
+    return counts
+
+
+def cached_master_data(env: Env) -> MasterData:
+    table = MasterDataCache.__table__
+    with env.engine.connect() as connection:
+        payload = connection.execute(select(table.c.payload).where(table.c.integration_id == env.entity.id)).scalar()
+    if payload is None:
+        raise LookupError(f"{env.entity.entity}: master data was never read from {env.entity.tool}")
+    return master_data_from_payload(payload)
+
+
+def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, int]:
+    """Focus → the ledger: every item type, incrementally from the watermark, never before the start date."""
+    started = dt.datetime.now(dt.UTC)
+    since = None if full_resync or env.entity.watermark is None else env.entity.watermark - WATERMARK_OVERLAP
+    parties: list[Party] = []
+    issues: list[SourceIssue] = []
+    kinds: Counter[str] = Counter()
+
+    with env.focus() as client:
+        def documents():
+            for record in focus_extract(client, env.entity.department_id, since=since,
+                                        start_date=env.entity.start_date):
+                if isinstance(record, Document):
+                    kinds[record.kind.value] += 1
+                    yield record
+                elif isinstance(record, Party):
+                    parties.append(record)
+                elif isinstance(record, SourceIssue):
+                    issues.append(record)
+
+        recorded = env.ledger.record(documents())
+    env.parties.record(parties)
+    sink = env.error_sink(run_id)
+    for issue in issues:
+        sink(issue.source_id, issue.number, "unmappable_in_focus", None, issue.message)
+    with env.engine.begin() as connection:
+        connection.execute(update(Integration.__table__).where(Integration.__table__.c.id == env.entity.id)
+                           .values(extract_watermark=started))
+    counts = {**{f"extracted_{k}": v for k, v in kinds.items()}, **{f"ledger_{k}": v for k, v in recorded.items()},
+              "extracted_parties": len(parties), "unmappable": len(issues)}
+    env.runs.add_counts(run_id, counts)
+    return counts
+
+
+def validate(env: Env, run_id: int) -> dict[str, int]:
+    """GX validation of everything not booked yet; refused documents get their messages and wait."""
+    ledger = env.ledger
+    entries = {e.document.source_id: e for e in ledger.entries(
+        DocumentState.PENDING, DocumentState.FAILED, DocumentState.POSTING)}
+    parties = {entry.party.ref: entry.party for entry in env.parties.entries()}
+    validator = Validator(env.entity.settings, cached_master_data(env), env.entity.tool)
+    sink = env.error_sink(run_id)
+    refused: dict[str, list[str]] = {}
+    for issue in validator.validate((e.document for e in entries.values()), parties):
+        refused.setdefault(issue.focus_id, []).append(issue.message)
+        sink(issue.focus_id, issue.number, issue.code, issue.field, issue.message)
+    for focus_id, messages in refused.items():
+        ledger.set_error(entries[focus_id], "\n".join(messages), run_id)
+    counts = {"validated": len(entries), "refused_by_validation": len(refused)}
+    env.runs.add_counts(run_id, counts)
+    return counts
+
+
+def _to_load(env: Env, run_id: int):
+    return [e for e in env.ledger.entries(DocumentState.POSTING, DocumentState.PENDING, DocumentState.FAILED)
+            if e.refused_in_run != run_id]
+
+
+def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, int]:
+    needed = {entry.document.party for entry in _to_load(env, run_id)}
+    if dry_run:
+        pending = [p for p in env.parties.entries(needed) if not p.up_to_date]
+        return {"parties_to_sync": len(pending)}
+    counts = load.load_parties(env.target(), env.parties, needed, env.error_sink(run_id))
+    env.runs.add_counts(run_id, {f"parties_{k}": v for k, v in counts.items()})
+    return dict(counts)
+
+
+def load_documents(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, int]:
+    if dry_run:
+        return {"documents_to_book": len(_to_load(env, run_id))}
+    counts = load.load_documents(env.target(), env.ledger, env.entity.settings, env.parties.targets(), run_id,
+                                 env.error_sink(run_id))
+    env.runs.add_counts(run_id, {f"documents_{k}": v for k, v in counts.items()})
+    return dict(counts)
+
+
+def backfill_payments(env: Env, run_id: int) -> dict[str, int]:
+    """Payment status from the tool back into Focus: filled in by its own issue."""
+    return {}
+
+
+def report(env: Env, run_id: int) -> dict[str, Any]:
+    """Close the run; fail (red in Airflow) when documents were refused, naming the first few."""
+    runs = env.runs
+    errors = runs.errors(run_id)
+    counts = runs.add_counts(run_id, {"errors": len(errors)})
+    runs.finish(run_id, "failed" if errors else "success")
+    runs.purge()
+    summary = {"run_id": run_id, **counts, "first_errors": [e.message for e in errors[:5]]}
+    if errors:
+        lines = "\n".join(f"- {e.message}" for e in errors[:10])
+        more = f"\n(and {len(errors) - 10} more)" if len(errors) > 10 else ""
+        raise SyncFailed(f"{env.entity.entity}: {len(errors)} document(s) or parties need attention:\n{lines}{more}")
+    return summary
