@@ -51,6 +51,8 @@ class Entity:
     start_date: dt.date | None
     watermark: dt.datetime | None
     settings: MappingSettings
+    target_connection_id: str = ""
+    administration: str | None = None
 
     @property
     def tool(self) -> str:
@@ -74,7 +76,7 @@ def load_entity(engine: Engine, name: str) -> Entity:
             purchase_discount_account=row.purchase_discount_account,
         )
         return Entity(row.id, row.entity, row.focus_department_id, row.target, row.start_date,
-                      row.extract_watermark, settings)
+                      row.extract_watermark, settings, row.target_connection_id, row.target_administration)
 
 
 @dataclass

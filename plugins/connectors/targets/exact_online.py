@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from connectors.connections import ConnectionInfo
 from connectors.domain import DocumentKind, Party, PartyRole
 from connectors.oauth import AuthError, Token, TokenManager, TokenStore
 from connectors.targets.base import (
@@ -444,3 +445,9 @@ class ExactOnlineTarget:
             for row in self.api.list(path, select):
                 yield OpenItem(row.get("YourRef"), str(row.get("EntryNumber") or "") or None, sales,
                                Decimal(str(row.get("Amount") or 0)).quantize(Decimal("0.01")))
+
+
+def build(connection: ConnectionInfo, store: TokenStore, administration: str | None) -> ExactOnlineTarget:
+    """From an Airflow connection: host = the country's base URL, login/password = client id/secret."""
+    return ExactOnlineTarget.connect(connection.host or HOSTS["nl"], connection.login, connection.password, store,
+                                     int(administration) if administration else None)

@@ -1,0 +1,122 @@
+"""DAG builders: one accounting sync DAG per entity, and a manual "sync every entity" DAG.
+
+The DAG files in ``dags/`` only call ``register(globals())``. Building reads the
+entities snapshot (``connectors.entities``) and nothing else: no database, no
+API, so parsing stays cheap with many entities. Task bodies import the
+production wiring lazily, at run time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, CronTriggerTimetable, Param, task
+
+from connectors.entities import EntitySpec, read_entities
+
+DAG_PREFIX = "accounting_sync__"
+ALL_DAG_ID = "accounting_sync__all_entities"
+STEPS = ("refresh_master_data", "extract", "validate", "load_parties", "load_documents", "backfill_payments",
+         "report")
+DEFAULT_ARGS = {
+    "retries": int(os.environ.get("CONNECTOR_TASK_RETRIES", "2")),
+    "retry_delay": dt.timedelta(minutes=2),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": dt.timedelta(minutes=20),
+}
+TOOLS = {"exact_online": "Exact Online", "octopus": "Octopus", "yuki": "Yuki", "twinfield": "Twinfield"}
+
+
+def _doc_md(spec: EntitySpec) -> str:
+    schedule = f"nightly, `{spec.schedule}` ({spec.timezone})" if spec.auto_sync else "manual only (automatic sync is off)"
+    return f"""
+### Accounting sync — {spec.department_name} → {TOOLS.get(spec.target, spec.target)}
+
+Extracts the entity's Focus documents (booked invoices, credit notes, approved Peppol purchase documents) and the
+parties they reference, validates the ledger-account, VAT-code and journal mappings (Great Expectations), books
+what passes into {TOOLS.get(spec.target, spec.target)}, and reports. Schedule: {schedule}. Never two runs at once.
+
+- **full_resync**: read everything from the start date again (bookings stay exactly-once).
+- **dry_run**: validate and report what would be booked, write nothing to the tool.
+
+A red `report` task means some documents need attention: its log lists them, and
+`focus-connector integrations status {spec.entity}` shows the run's errors.
+"""
+
+
+def entity_dag(spec: EntitySpec) -> DAG:
+    schedule = CronTriggerTimetable(spec.schedule, timezone=spec.timezone) if spec.auto_sync else None
+    with DAG(
+        dag_id=f"{DAG_PREFIX}{spec.entity}",
+        schedule=schedule,
+        start_date=pendulum.datetime(2025, 1, 1, tz=spec.timezone),
+        catchup=False,
+        max_active_runs=1,
+        tags=["accounting-sync", spec.target, (spec.country or "xx").lower()],
+        doc_md=_doc_md(spec),
+        default_args=DEFAULT_ARGS,
+        params={
+            "full_resync": Param(False, type="boolean", title="Full resync from start date",
+                                 description="Read every document since the start date again."),
+            "dry_run": Param(False, type="boolean", title="Dry run",
+                             description="Validate and report; write nothing to the accounting tool."),
+        },
+    ) as dag:
+
+        @task
+        def start_run(**context: Any) -> int:
+            from connectors import tasks
+
+            return tasks.start_run(spec.entity, context["run_id"], bool(context["params"]["dry_run"]))
+
+        def step_task(name: str):
+            @task(task_id=name)
+            def run_step(run_id: int, **context: Any) -> dict[str, Any]:
+                from connectors import tasks
+
+                params = context["params"]
+                kwargs: dict[str, Any] = {}
+                if name == "extract":
+                    kwargs["full_resync"] = bool(params["full_resync"])
+                if name in ("load_parties", "load_documents"):
+                    kwargs["dry_run"] = bool(params["dry_run"])
+                return tasks.step(name, spec.entity, run_id, **kwargs)
+
+            return run_step
+
+        run_id = start_run()
+        previous = run_id
+        for name in STEPS:
+            current = step_task(name)(run_id)
+            previous >> current
+            previous = current
+    return dag
+
+
+def all_entities_dag(specs: list[EntitySpec]) -> DAG:
+    from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
+
+    with DAG(
+        dag_id=ALL_DAG_ID,
+        schedule=None,
+        start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+        catchup=False,
+        tags=["accounting-sync"],
+        doc_md="### Sync every connected entity\n\nTriggers each entity's accounting sync DAG once.",
+    ) as dag:
+        for spec in specs:
+            if spec.status == "connected":
+                TriggerDagRunOperator(task_id=f"trigger__{spec.entity}", trigger_dag_id=f"{DAG_PREFIX}{spec.entity}")
+    return dag
+
+
+def register(namespace: dict[str, Any]) -> None:
+    """Put one DAG per entity (plus the sync-all DAG) into a DAG file's globals."""
+    specs = read_entities()
+    for spec in specs:
+        dag = entity_dag(spec)
+        namespace[dag.dag_id] = dag
+    namespace[ALL_DAG_ID] = all_entities_dag(specs)
