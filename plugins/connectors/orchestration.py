@@ -74,7 +74,7 @@ def entity_dag(spec: EntitySpec) -> DAG:
 
         def step_task(name: str):
             @task(task_id=name)
-            def run_step(run_id: int, **context: Any) -> dict[str, Any]:
+            def run_step(sync_run: int, **context: Any) -> dict[str, Any]:
                 from connectors import tasks
 
                 params = context["params"]
@@ -83,14 +83,14 @@ def entity_dag(spec: EntitySpec) -> DAG:
                     kwargs["full_resync"] = bool(params["full_resync"])
                 if name in ("load_parties", "load_documents"):
                     kwargs["dry_run"] = bool(params["dry_run"])
-                return tasks.step(name, spec.entity, run_id, **kwargs)
+                return tasks.step(name, spec.entity, sync_run, **kwargs)
 
             return run_step
 
-        run_id = start_run()
-        previous = run_id
+        sync_run = start_run()  # the state database's run id ("run_id" is Airflow's own context key)
+        previous = sync_run
         for name in STEPS:
-            current = step_task(name)(run_id)
+            current = step_task(name)(sync_run)
             previous >> current
             previous = current
     return dag

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from connectors.connections import FOCUS_CONN_ID, get_connection
-from connectors.focus.auth import RECONNECT_HINT, FocusOAuth
-from connectors.focus.client import FocusClient
-from connectors.oauth import TokenManager
+from connectors.connections import get_connection
+from connectors.focus.connection import focus_client
 from connectors.state.db import make_engine, migrate
 from connectors.state.secrets import load_cipher
 from connectors.state.tokens import DbTokenStore
@@ -26,19 +22,12 @@ def production_env(entity_name: str) -> run.Env:
     entity = run.load_entity(engine, entity_name)
     cipher = load_cipher()
 
-    def focus() -> FocusClient:
-        conn = get_connection(FOCUS_CONN_ID)
-        http = httpx.Client(timeout=30)
-        oauth = FocusOAuth(http, conn.extra.get("auth_url") or conn.host, conn.login, conn.password)
-        tokens = TokenManager(oauth, DbTokenStore(engine, FOCUS_CONN_ID, cipher), reconnect_hint=RECONNECT_HINT)
-        return FocusClient(conn.host, tokens, http=http, owns_http=True)
-
     def target():
         conn = get_connection(entity.target_connection_id)
         return build_target(entity.target, conn, DbTokenStore(engine, entity.target_connection_id, cipher),
                             entity.administration)
 
-    return run.Env(engine, entity, focus, target)
+    return run.Env(engine, entity, lambda: focus_client(engine), target)
 
 
 def start_run(entity: str, airflow_run_id: str, dry_run: bool) -> int:

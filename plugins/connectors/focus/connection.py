@@ -1,61 +1,48 @@
-"""Where a Focus client gets its URLs and credentials.
+"""A Focus client from the installation's Focus connection and the state database.
 
-Production and sandbox differ only here: base URLs and credentials. The CLI
-reads them from the environment; the DAGs (next issue) from an Airflow
-Connection. Secrets are never part of ``repr`` or messages.
+Production and sandbox differ only in the connection: ``host`` is the API base
+URL, ``login``/``password`` the OAuth client id and secret, and the extras
+``auth_url`` (where ``/oauth2/*`` lives; the API host when absent) and
+``redirect_uri``. Tokens live encrypted in the state database, so the CLI and
+every DAG task share one rotating pair.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import httpx
+from sqlalchemy import Engine
 
+from connectors.connections import FOCUS_CONN_ID, ConnectionInfo, get_connection
 from connectors.focus.auth import RECONNECT_HINT, FocusOAuth
 from connectors.focus.client import FocusClient, RetryPolicy
-from connectors.oauth import FileTokenStore, TokenManager, TokenStore
+from connectors.oauth import TokenManager, TokenStore
+from connectors.state.secrets import load_cipher
+from connectors.state.tokens import DbTokenStore
 
 #: The real service: API calls and OAuth live on two different hosts.
 PRODUCTION_API_URL = "https://api.focus.teamleader.eu"
 PRODUCTION_AUTH_URL = "https://focus.teamleader.eu"
+DEFAULT_REDIRECT_URI = "http://localhost:8765/callback"
 
 
-@dataclass(frozen=True)
-class FocusSettings:
-    api_url: str = PRODUCTION_API_URL
-    auth_url: str = PRODUCTION_AUTH_URL
-    client_id: str = ""
-    client_secret: str = field(default="", repr=False)
-    redirect_uri: str = "http://localhost:8765/callback"
-    token_file: Path = Path(".state/focus-token.json")
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> FocusSettings:
-        """``FOCUS_API_URL``, ``FOCUS_AUTH_URL``, ``FOCUS_CLIENT_ID``, ``FOCUS_CLIENT_SECRET``,
-        ``FOCUS_REDIRECT_URI``, ``FOCUS_TOKEN_FILE``."""
-        env = dict(os.environ if env is None else env)
-        defaults = cls()
-        return cls(
-            api_url=env.get("FOCUS_API_URL", defaults.api_url),
-            auth_url=env.get("FOCUS_AUTH_URL", defaults.auth_url),
-            client_id=env.get("FOCUS_CLIENT_ID", ""),
-            client_secret=env.get("FOCUS_CLIENT_SECRET", ""),
-            redirect_uri=env.get("FOCUS_REDIRECT_URI", defaults.redirect_uri),
-            token_file=Path(env.get("FOCUS_TOKEN_FILE", str(defaults.token_file))),
-        )
+def auth_url(conn: ConnectionInfo) -> str:
+    return conn.extra.get("auth_url") or (PRODUCTION_AUTH_URL if conn.host == PRODUCTION_API_URL else conn.host)
 
 
-def build_client(
-    settings: FocusSettings, store: TokenStore | None = None, *, retry: RetryPolicy | None = None
-) -> FocusClient:
-    """A ready FocusClient whose tokens live in ``store`` (default: the settings' token file)."""
+def redirect_uri(conn: ConnectionInfo) -> str:
+    return conn.extra.get("redirect_uri") or DEFAULT_REDIRECT_URI
+
+
+def oauth_for(conn: ConnectionInfo, http: httpx.Client | None = None) -> FocusOAuth:
+    return FocusOAuth(http or httpx.Client(timeout=30), auth_url(conn), conn.login, conn.password)
+
+
+def token_store(engine: Engine, conn_id: str = FOCUS_CONN_ID) -> TokenStore:
+    return DbTokenStore(engine, conn_id, load_cipher())
+
+
+def focus_client(engine: Engine, conn: ConnectionInfo | None = None, *, retry: RetryPolicy | None = None) -> FocusClient:
+    conn = conn or get_connection(FOCUS_CONN_ID)
     http = httpx.Client(timeout=(retry or RetryPolicy()).timeout, headers={"Accept": "application/json"})
-    oauth = FocusOAuth(http, settings.auth_url, settings.client_id, settings.client_secret)
-    tokens = TokenManager(oauth, store or FileTokenStore(settings.token_file), reconnect_hint=RECONNECT_HINT)
-    return FocusClient(settings.api_url, tokens, http=http, retry=retry, owns_http=True)
-
-
-def oauth_for(settings: FocusSettings) -> FocusOAuth:
-    return FocusOAuth(httpx.Client(timeout=30), settings.auth_url, settings.client_id, settings.client_secret)
+    tokens = TokenManager(oauth_for(conn, http), token_store(engine, conn.conn_id), reconnect_hint=RECONNECT_HINT)
+    return FocusClient(conn.host or PRODUCTION_API_URL, tokens, http=http, retry=retry, owns_http=True)

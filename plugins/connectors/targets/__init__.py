@@ -24,3 +24,8 @@ def build_target(name: str, connection: ConnectionInfo, store: TokenStore, admin
     except KeyError:
         raise ValueError(f"Unknown accounting tool {name!r}; supported: {', '.join(sorted(BUILDERS))}") from None
     return module.build(connection, store, administration)
+
+
+def oauth_for(name: str, connection: ConnectionInfo):
+    """The tool's OAuth consent helper (``authorize_url``, ``exchange_code``) for the setup CLI."""
+    return importlib.import_module(BUILDERS[name]).oauth(connection)

@@ -451,3 +451,9 @@ def build(connection: ConnectionInfo, store: TokenStore, administration: str | N
     """From an Airflow connection: host = the country's base URL, login/password = client id/secret."""
     return ExactOnlineTarget.connect(connection.host or HOSTS["nl"], connection.login, connection.password, store,
                                      int(administration) if administration else None)
+
+
+def oauth(connection: ConnectionInfo, http: httpx.Client | None = None) -> ExactOAuth:
+    """The consent flow for the setup CLI (authorize URL, code exchange)."""
+    return ExactOAuth(http or httpx.Client(timeout=30), connection.host or HOSTS["nl"], connection.login,
+                      connection.password)

@@ -1,0 +1,175 @@
+"""Integrations: one Focus department linked to one accounting tool administration.
+
+The operations behind ``focus-connector integrations …``: create, change,
+list and delete integrations in the state database, keep their status
+(Connecting → Configuration needed → Connected) honest, enforce the
+per-installation limit, and rewrite the entities snapshot the DAG files read.
+Deleting an integration removes its DAG but keeps the booked-document ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from connectors.domain import DocumentKind
+from connectors.entities import EntitySpec, write_entities
+from connectors.setup import status_of
+from connectors.state.models import Integration, Journal, LedgerByVatRate, VatCodeLink
+
+ENTITY_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+TOOLS = ("exact_online", "octopus", "yuki", "twinfield")
+
+
+class IntegrationError(ValueError):
+    """A setup request that cannot be honoured; the message says what to do instead."""
+
+
+def max_entities(env: Mapping[str, str] | None = None) -> int:
+    return int((os.environ if env is None else env).get("CONNECTOR_MAX_ENTITIES", "4"))
+
+
+@dataclass
+class Settings:
+    """Everything ``add``/``edit`` may set; None leaves a value as it is."""
+
+    department_name: str | None = None
+    country: str | None = None
+    target_connection_id: str | None = None
+    administration: str | None = None
+    start_date: dt.date | None = None
+    timezone: str | None = None
+    auto_sync: bool | None = None
+    schedule: str | None = None
+    payment_notifications: bool | None = None
+    sales_discount_account: str | None = None
+    purchase_discount_account: str | None = None
+    fill_ledger_by_vat_rate: bool | None = None
+    journals: dict[str, str] = field(default_factory=dict)
+    vat_links: dict[tuple[str, str], str] = field(default_factory=dict)
+    ledger_by_rate: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def _apply(row: Integration, settings: Settings) -> None:
+    scalar = {
+        "focus_department_name": settings.department_name, "country": settings.country,
+        "target_connection_id": settings.target_connection_id, "target_administration": settings.administration,
+        "start_date": settings.start_date, "timezone": settings.timezone, "auto_sync": settings.auto_sync,
+        "schedule": settings.schedule, "payment_notifications": settings.payment_notifications,
+        "sales_discount_account": settings.sales_discount_account,
+        "purchase_discount_account": settings.purchase_discount_account,
+        "fill_ledger_by_vat_rate": settings.fill_ledger_by_vat_rate,
+    }
+    for name, value in scalar.items():
+        if value is not None:
+            setattr(row, name, value)
+    for kind, code in settings.journals.items():
+        DocumentKind(kind)  # validates the name
+        existing = next((j for j in row.journals if j.document_kind == kind), None)
+        if existing:
+            existing.journal_code = code
+        else:
+            row.journals.append(Journal(document_kind=kind, journal_code=code))
+    for (direction, key), code in settings.vat_links.items():
+        existing = next((v for v in row.vat_links if (v.direction, v.source_key) == (direction, key)), None)
+        if existing:
+            existing.target_vat_code = code
+        else:
+            row.vat_links.append(VatCodeLink(direction=direction, source_key=key, target_vat_code=code))
+    for (direction, rate), account in settings.ledger_by_rate.items():
+        existing = next((r for r in row.ledger_by_rate if (r.direction, r.rate) == (direction, rate)), None)
+        if existing:
+            existing.ledger_account = account
+        else:
+            row.ledger_by_rate.append(LedgerByVatRate(direction=direction, rate=rate, ledger_account=account))
+    row.status = status_of(row).value
+
+
+def add(engine: Engine, entity: str, *, department_id: str, target: str, settings: Settings) -> Integration:
+    if not ENTITY_NAME.match(entity):
+        raise IntegrationError(f"Entity name {entity!r} must be lower case letters, digits and _ (it names the DAG)")
+    if target not in TOOLS:
+        raise IntegrationError(f"Unknown accounting tool {target!r}; choose one of {', '.join(TOOLS)}")
+    with Session(engine) as session, session.begin():
+        count = session.scalar(select(func.count()).select_from(Integration))
+        limit = max_entities()
+        if count >= limit:
+            raise IntegrationError(
+                f"This installation already links {count} entities, the maximum ({limit}). Delete one first, or raise "
+                "CONNECTOR_MAX_ENTITIES if your plan allows more."
+            )
+        if session.scalar(select(Integration).where(Integration.entity == entity)):
+            raise IntegrationError(f"An integration called {entity!r} exists already; use `integrations edit`")
+        if session.scalar(select(Integration).where(Integration.focus_department_id == department_id)):
+            raise IntegrationError("That Focus department is linked already: one department ↔ one administration")
+        row = Integration(entity=entity, focus_department_id=department_id, target=target,
+                          target_connection_id=settings.target_connection_id or f"{target}_{entity}")
+        row.journals, row.vat_links, row.ledger_by_rate = [], [], []
+        _apply(row, settings)
+        session.add(row)
+    export(engine)
+    return get(engine, entity)
+
+
+def edit(engine: Engine, entity: str, settings: Settings) -> Integration:
+    with Session(engine) as session, session.begin():
+        _apply(_get(session, entity), settings)
+    export(engine)
+    return get(engine, entity)
+
+
+def delete(engine: Engine, entity: str) -> None:
+    with Session(engine) as session, session.begin():
+        session.delete(_get(session, entity))
+    export(engine)
+
+
+def get(engine: Engine, entity: str) -> Integration:
+    with Session(engine, expire_on_commit=False) as session:
+        row = _get(session, entity)
+        for rel in (row.journals, row.vat_links, row.ledger_by_rate):
+            list(rel)
+        return row
+
+
+def all_integrations(engine: Engine) -> list[Integration]:
+    with Session(engine, expire_on_commit=False) as session:
+        rows = list(session.scalars(select(Integration).order_by(Integration.entity)))
+        for row in rows:
+            list(row.journals), list(row.vat_links), list(row.ledger_by_rate)
+        return rows
+
+
+def export(engine: Engine) -> None:
+    """Rewrite the entities snapshot the DAG files read."""
+    write_entities([_spec(row) for row in all_integrations(engine)])
+
+
+def _spec(row: Integration) -> EntitySpec:
+    return EntitySpec(entity=row.entity, department_name=row.focus_department_name or row.entity, target=row.target,
+                      country=row.country, status=row.status, auto_sync=row.auto_sync, schedule=row.schedule,
+                      timezone=row.timezone)
+
+
+def _get(session: Session, entity: str) -> Integration:
+    row = session.scalar(select(Integration).where(Integration.entity == entity))
+    if row is None:
+        raise IntegrationError(f"No integration called {entity!r}; `focus-connector integrations list` shows them")
+    return row
+
+
+def parse_pairs(values: Iterable[str], what: str) -> dict[str, str]:
+    """``["a=b", "c=d"]`` → ``{"a": "b", "c": "d"}`` with a clear error for malformed input."""
+    out = {}
+    for value in values:
+        key, sep, target = value.partition("=")
+        if not sep or not key or not target:
+            raise IntegrationError(f"{what} must look like KEY=VALUE, got {value!r}")
+        out[key.strip()] = target.strip()
+    return out

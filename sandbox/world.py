@@ -1,0 +1,99 @@
+"""A complete local world: Focus and Exact Online sandboxes, a state database, Airflow connections,
+and the demo integrations set up through the real CLI, as an operator would.
+
+Used by ``make demo``, ``make airflow`` and the DAG end-to-end tests. Every
+setting is an environment variable (``env``), so subprocesses such as
+``airflow dags test`` see the same world.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from sandbox.runner import DEMO_REDIRECT_URI, REPO_ROOT, RunningSandbox, start_sandbox
+
+#: entity → (Focus department country, Exact Online country, division)
+DEMO_ENTITIES = {"demo_be": ("BE", "be", "100001"), "demo_nl": ("NL", "nl", "200001")}
+#: Ledger accounts for lines without one, per country: what a bookkeeper would pick.
+LEDGER_BY_RATE = {
+    "be": ["sales:0.21=701000", "sales:0.12=701000", "sales:0.06=700100", "sales:0=704000",
+           "purchase:0.21=604000", "purchase:0.12=604000", "purchase:0.06=604000", "purchase:0=604000"],
+    "nl": ["sales:0.21=8010", "sales:0.09=8020", "sales:0=8100",
+           "purchase:0.21=7000", "purchase:0.09=7000", "purchase:0=7000"],
+}
+DISCOUNT_ACCOUNTS = {"be": "708000", "nl": "8900"}
+
+
+def _conn(host: str, login: str = "sandbox", password: str = "sandbox", **extra: str) -> str:
+    return json.dumps({"conn_type": "http", "host": host, "login": login, "password": password,
+                       "extra": {"redirect_uri": DEMO_REDIRECT_URI, **extra}})
+
+
+@dataclass
+class World:
+    home: Path
+    focus: RunningSandbox
+    exact: dict[str, RunningSandbox]
+    env: dict[str, str] = field(default_factory=dict)
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([str(Path(sys.executable).with_name("focus-connector")), *args], env=self.env,
+                              cwd=REPO_ROOT, text=True, capture_output=True, check=check)
+
+    def airflow(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=self.env,
+                              cwd=REPO_ROOT, text=True, capture_output=True, check=check)
+
+    def setup_demo_integrations(self, entities: dict[str, tuple[str, str, str]] = DEMO_ENTITIES) -> list[str]:
+        """``focus connect`` then ``integrations add`` per entity, the operator's way. Returns the CLI output."""
+        out = [self.cli("focus", "connect", "--code", self.focus.authorization_code()).stdout]
+        departments = {d["country"]: d["id"] for d in self.focus.manifest()["departments"]}
+        for entity, (country, exact_country, division) in entities.items():
+            exact = self.exact[exact_country]
+            args = ["integrations", "add", entity, "--department", departments[country], "--tool", "exact_online",
+                    "--connection", f"exact_online_{entity}", "--code", exact.authorization_code(),
+                    "--administration", division, "--start-date", "2025-01-01", "--accept-suggestions",
+                    "--sales-discount-account", DISCOUNT_ACCOUNTS[exact_country], "--fill-ledger-by-vat-rate",
+                    "--timezone", "Europe/Brussels" if country == "BE" else "Europe/Amsterdam"]
+            for pair in LEDGER_BY_RATE[exact_country]:
+                args += ["--ledger-by-rate", pair]
+            out.append(self.cli(*args).stdout)
+        return out
+
+
+@contextmanager
+def demo_world(home: Path, *, invoices: int = 30, lift_exact_minutely_limit: bool = True) -> Iterator[World]:
+    """Start the sandboxes under ``home`` and build the environment; stops everything on exit."""
+    home.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        focus = stack.enter_context(start_sandbox("focus", invoices=invoices, db_path=home / "focus.db"))
+        exact = {country: stack.enter_context(start_sandbox("exact_online", db_path=home / f"exact_{country}.db",
+                                                            extra_args=["--country", country]))
+                 for country in ("be", "nl")}
+        if lift_exact_minutely_limit:  # demo speed; the pacing itself is tested separately
+            for sandbox in exact.values():
+                sandbox.configure(minutely_limit=100_000)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "CONNECTOR_"))},
+            "AIRFLOW_HOME": str(home / "airflow"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "no-plugins"),
+            "CONNECTOR_STATE_URL": f"sqlite:///{home / 'state.db'}",
+            "CONNECTOR_FERNET_KEY": Fernet.generate_key().decode(),
+            "CONNECTOR_ENTITIES_FILE": str(home / "entities.json"),
+            "CONNECTOR_TASK_RETRIES": "0",
+            "AIRFLOW_CONN_FOCUS_DEFAULT": _conn(focus.base_url),
+            **{f"AIRFLOW_CONN_EXACT_ONLINE_{entity.upper()}": _conn(exact[spec[1]].base_url)
+               for entity, spec in DEMO_ENTITIES.items()},
+        }
+        yield World(home, focus, exact, env)
