@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 PYTHON  ?= $(shell command -v python3.11 || command -v python3)
 STAMP   := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test airflow lint bench clean
 
 install: $(STAMP)
 
@@ -23,6 +23,9 @@ demo: install
 
 test: install
 	$(PY) -m pytest
+
+airflow: install
+	$(PY) scripts/airflow_local.py
 
 lint: install
 	$(VENV)/bin/ruff check .

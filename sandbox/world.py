@@ -84,6 +84,7 @@ def demo_world(home: Path, *, invoices: int = 30, lift_exact_minutely_limit: boo
                 sandbox.configure(minutely_limit=100_000)
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "CONNECTOR_"))},
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # airflow spawns airflow
             "AIRFLOW_HOME": str(home / "airflow"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),

@@ -1,9 +1,12 @@
-"""``make demo``: start the Focus sandbox with demo data and extract every department.
+"""``make demo``: the whole product on local sandboxes, the way an operator runs it.
 
-It connects exactly as an operator would (OAuth consent, code exchange, token
-file), extracts each department through the production client, prints counts
-per department and document kind, and checks them against what the sandbox
-says it seeded. Everything runs on free loopback ports and is cleaned up.
+1. Starts the Teamleader Focus and Exact Online (BE, NL) sandboxes with demo data.
+2. Connects Focus and sets up one integration per department through the CLI
+   (`focus-connector focus connect`, `focus-connector integrations add …`).
+3. Runs each entity's DAG once through Airflow (`airflow dags test`).
+4. Prints per entity what was booked, what was refused and why, and the parties.
+
+Everything runs on free loopback ports in a temporary directory and is removed afterwards.
 """
 
 from __future__ import annotations
@@ -17,66 +20,61 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from connectors.cli import COUNT_COLUMNS, count_records, format_table  # noqa: E402
-from connectors.focus import streams  # noqa: E402
-from connectors.focus.connection import FocusSettings, build_client, oauth_for  # noqa: E402
-from connectors.focus.extract import extract  # noqa: E402
-from connectors.oauth import FileTokenStore  # noqa: E402
-from sandbox.runner import RunningSandbox, start_sandbox  # noqa: E402
+from sqlalchemy import create_engine, select  # noqa: E402
 
-MANIFEST_COLUMNS = ("sales_invoice", "sales_credit_note", "purchase_invoice", "purchase_credit_note",
-                    "customers", "suppliers")
+from connectors.state.models import SyncError, SyncRun  # noqa: E402
+from sandbox.world import DEMO_ENTITIES, World, demo_world  # noqa: E402
 
 
-def connect(settings: FocusSettings, sandbox: RunningSandbox) -> None:
-    """The OAuth consent step (the sandbox consents at once, so no browser), then the code exchange."""
-    code = sandbox.authorization_code(settings.client_id, settings.redirect_uri)
-    token = oauth_for(settings).exchange_code(code, redirect_uri=settings.redirect_uri)
-    FileTokenStore(settings.token_file).save(token)
+def summary(world: World, entity: str) -> list[str]:
+    engine = create_engine(world.env["CONNECTOR_STATE_URL"])
+    with engine.connect() as connection:
+        run = connection.execute(select(SyncRun).where(SyncRun.entity == entity).order_by(SyncRun.id.desc())).first()
+        if run is None:
+            return [f"{entity}: no run recorded"]
+        errors = connection.execute(select(SyncError.message).where(SyncError.run_id == run.id)
+                                    .order_by(SyncError.id)).scalars().all()
+    engine.dispose()
+    c = run.counts
+    extracted = sum(v for k, v in c.items() if k.startswith("extracted_") and k != "extracted_parties")
+    lines = [
+        f"{entity}  (run #{run.id}: {run.status})",
+        f"  documents extracted      {extracted}",
+        f"  documents booked         {c.get('documents_booked', 0)}",
+        f"  documents refused        {c.get('refused_by_validation', 0) + c.get('documents_refused', 0)}",
+        f"  parties created/updated  {c.get('parties_created', 0)} / {c.get('parties_updated', 0)}",
+    ]
+    if errors:
+        lines.append("  first messages:")
+        lines += [f"    - {message}" for message in errors[:3]]
+    return lines
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=30, help="invoices in the BE department (default 30)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="focus-demo-") as tmp:
-        print(f"Starting the Teamleader Focus sandbox with {args.invoices} invoices in the BE department ...")
-        with start_sandbox("focus", invoices=args.invoices, db_path=Path(tmp) / "focus.db") as sandbox:
-            settings = FocusSettings(
-                api_url=sandbox.base_url,
-                auth_url=sandbox.base_url,
-                client_id="sandbox",
-                client_secret="sandbox",
-                token_file=Path(tmp) / "focus-token.json",
-            )
-            connect(settings, sandbox)
-            print(f"Connected to {sandbox.base_url} through OAuth (authorization code grant).\n")
-            seeded = {d["id"]: d for d in sandbox.manifest()["departments"]}
-
-            rows, mismatches = [], []
-            started = time.monotonic()
-            with build_client(settings) as client:
-                for department in streams.departments(client):
-                    counts = count_records(extract(client, department["id"]))
-                    rows.append((department["name"], counts))
-                    expected = seeded[department["id"]]["counts"]
-                    for column in MANIFEST_COLUMNS:
-                        if counts.get(column, 0) != expected.get(column, 0):
-                            mismatches.append(f"{department['name']}: {column} extracted "
-                                              f"{counts.get(column, 0)}, seeded {expected.get(column, 0)}")
-                calls = sum(client.calls.values())
-            elapsed = time.monotonic() - started
-
-            print(format_table(rows, COUNT_COLUMNS))
-            print(f"\n{calls} Focus API calls in {elapsed:.1f}s.")
-            issues = sum(c.get("issues", 0) for _, c in rows)
-            if issues:
-                print(f"{issues} document(s) could not be mapped (see `focus-connector focus extract --format jsonl`).")
-            if mismatches:
-                print("\nMISMATCH with what the sandbox seeded:\n  " + "\n  ".join(mismatches))
+        print(f"Starting the Focus sandbox ({args.invoices} BE invoices) and two Exact Online sandboxes ...")
+        with demo_world(Path(tmp), invoices=args.invoices) as world:
+            print("Connecting Focus and setting up the integrations through the CLI:")
+            for output in world.setup_demo_integrations():
+                print("  " + output.strip().replace("\n", "\n  "))
+            print(world.cli("integrations", "list").stdout)
+            if world.airflow("db", "migrate").returncode != 0:
+                print("airflow db migrate failed", file=sys.stderr)
                 return 1
-            print("Every count equals what the sandbox seeded.")
+            for entity in DEMO_ENTITIES:
+                started = time.monotonic()
+                result = world.airflow("dags", "test", f"accounting_sync__{entity}")
+                state = "success" if result.returncode == 0 else "failed (documents need attention)"
+                print(f"Ran DAG accounting_sync__{entity} with Airflow in {time.monotonic() - started:.0f}s: {state}")
+                print("\n".join(summary(world, entity)) + "\n")
+            second = world.airflow("dags", "test", "accounting_sync__demo_be")
+            rerun = summary(world, "demo_be")
+            print(f"Second run of demo_be ({'success' if second.returncode == 0 else 'failed'}): "
+                  f"{rerun[2].strip()} — nothing is booked twice.")
     return 0
 
 
