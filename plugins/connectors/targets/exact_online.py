@@ -293,6 +293,10 @@ def _guid(value: str) -> str:
     return f"guid'{value}'"
 
 
+def _vat_key(value: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", value.upper())
+
+
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -305,6 +309,7 @@ class ExactOnlineTarget:
     def __init__(self, api: ExactApi):
         self.api = api
         self._gl_ids: dict[str, str] | None = None
+        self._account_index: dict[str, dict[str, TargetParty]] | None = None
 
     @classmethod
     def connect(cls, base_url: str, client_id: str, client_secret: str, store: TokenStore, division: int | None,
@@ -355,16 +360,25 @@ class ExactOnlineTarget:
 
     # -- parties ---------------------------------------------------------------------------
 
+    def _accounts(self) -> dict[str, dict[str, TargetParty]]:
+        """All accounts of the division, read once in bulk (paged) and indexed by id and VAT number."""
+        if self._account_index is None:
+            by_id: dict[str, TargetParty] = {}
+            by_vat: dict[str, TargetParty] = {}
+            for row in self.api.list("crm/Accounts", {"$select": "ID,Code,VATNumber"}):
+                party = TargetParty(row["ID"], str(row.get("Code") or "").strip() or None)
+                by_id[row["ID"]] = party
+                if row.get("VATNumber"):
+                    by_vat.setdefault(_vat_key(row["VATNumber"]), party)
+            self._account_index = {"id": by_id, "vat": by_vat}
+        return self._account_index
+
     def find_party(self, party: Party, role: PartyRole, known: TargetParty | None) -> TargetParty | None:
-        select = {"$select": "ID,Code"}
-        if known is not None:
-            rows = list(self.api.list("crm/Accounts", {**select, "$filter": f"ID eq {_guid(known.id)}"}))
-            if rows:
-                return TargetParty(rows[0]["ID"], str(rows[0]["Code"]).strip())
+        index = self._accounts()
+        if known is not None and known.id in index["id"]:
+            return index["id"][known.id]
         if party.vat_number:
-            rows = list(self.api.list("crm/Accounts", {**select, "$filter": f"VATNumber eq {_quote(party.vat_number)}"}))
-            if rows:
-                return TargetParty(rows[0]["ID"], str(rows[0]["Code"]).strip())
+            return index["vat"].get(_vat_key(party.vat_number))
         return None
 
     def _account_body(self, party: Party, role: PartyRole) -> dict[str, Any]:
@@ -384,7 +398,12 @@ class ExactOnlineTarget:
 
     def create_party(self, party: Party, role: PartyRole) -> TargetParty:
         row = self.api.post("crm/Accounts", self._account_body(party, role))
-        return TargetParty(row["ID"], str(row.get("Code", "")).strip() or None)
+        created = TargetParty(row["ID"], str(row.get("Code", "")).strip() or None)
+        if self._account_index is not None:
+            self._account_index["id"][created.id] = created
+            if party.vat_number:
+                self._account_index["vat"][_vat_key(party.vat_number)] = created
+        return created
 
     def update_party(self, target: TargetParty, party: Party, role: PartyRole) -> None:
         self.api.put(f"crm/Accounts({_guid(target.id)})", self._account_body(party, role))
