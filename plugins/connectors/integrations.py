@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from connectors.domain import DocumentKind
 from connectors.entities import EntitySpec, write_entities
@@ -130,20 +130,23 @@ def delete(engine: Engine, entity: str) -> None:
     export(engine)
 
 
+def _with_mappings(query):
+    """Load the mapping collections up front: callers use the rows after the session closes."""
+    return query.options(selectinload(Integration.journals), selectinload(Integration.vat_links),
+                         selectinload(Integration.ledger_by_rate))
+
+
 def get(engine: Engine, entity: str) -> Integration:
-    with Session(engine, expire_on_commit=False) as session:
-        row = _get(session, entity)
-        for rel in (row.journals, row.vat_links, row.ledger_by_rate):
-            list(rel)
+    with Session(engine) as session:
+        row = session.scalar(_with_mappings(select(Integration).where(Integration.entity == entity)))
+        if row is None:
+            raise IntegrationError(f"No integration called {entity!r}; `focus-connector integrations list` shows them")
         return row
 
 
 def all_integrations(engine: Engine) -> list[Integration]:
-    with Session(engine, expire_on_commit=False) as session:
-        rows = list(session.scalars(select(Integration).order_by(Integration.entity)))
-        for row in rows:
-            list(row.journals), list(row.vat_links), list(row.ledger_by_rate)
-        return rows
+    with Session(engine) as session:
+        return list(session.scalars(_with_mappings(select(Integration).order_by(Integration.entity))))
 
 
 def export(engine: Engine) -> None:

@@ -20,8 +20,7 @@ def direction(kind: DocumentKind) -> str:
 
 def rate_key(rate: Decimal) -> str:
     """0.21 → "0.21", 0 → "0": one spelling per rate, whatever the source wrote."""
-    text = format(rate.normalize(), "f")
-    return text
+    return format(rate.normalize(), "f")
 
 
 def purchase_vat_key(line: Line) -> str:

@@ -41,11 +41,16 @@ class PartyLedger:
     def record(self, parties: Iterable[Party]) -> int:
         """Store extracted parties (roles accumulate across runs). Returns how many were new or changed."""
         changed = 0
+        parties = list(parties)
         with self._engine.begin() as connection:
-            for party in parties:
-                row = connection.execute(select(_parties).where(
+            existing = {
+                (row.focus_type, row.focus_id): row
+                for row in connection.execute(select(_parties).where(
                     _parties.c.integration_id == self._integration_id,
-                    _parties.c.focus_type == party.ref.type, _parties.c.focus_id == party.ref.id)).first()
+                    _parties.c.focus_id.in_([p.ref.id for p in parties])))
+            }
+            for party in parties:
+                row = existing.get((party.ref.type, party.ref.id))
                 if row is not None:
                     stored = party_from_payload(row.payload)
                     party = replace(party, roles=stored.roles | party.roles)

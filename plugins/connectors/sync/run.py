@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
 
 from connectors.domain import Document, Party, SourceIssue
 from connectors.focus.client import FocusClient
@@ -60,8 +61,6 @@ class Entity:
 
 
 def load_entity(engine: Engine, name: str) -> Entity:
-    from sqlalchemy.orm import Session
-
     with Session(engine) as session:
         row = session.scalars(select(Integration).where(Integration.entity == name)).one_or_none()
         if row is None:
