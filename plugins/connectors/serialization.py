@@ -27,7 +27,7 @@ from connectors.domain import (
     Payment,
     VatAmount,
 )
-from connectors.targets.base import AccountInfo, JournalInfo, MasterData, VatCodeInfo
+from connectors.targets.base import AccountInfo, BookYear, JournalInfo, MasterData, Period, VatCodeInfo
 
 #: Fields that do not change what is booked.
 _VOLATILE = {"updated_at", "paid", "paid_amount", "payments"}
@@ -132,6 +132,7 @@ def master_data_to_payload(master: MasterData) -> dict[str, Any]:
         "vat_codes": [dataclasses.asdict(v) for v in master.vat_codes.values()],
         "journals": [dataclasses.asdict(j) for j in master.journals.values()],
         "closed_periods": [[start, end] for start, end in master.closed_periods],
+        "book_years": [dataclasses.asdict(y) for y in master.book_years],
     })
 
 
@@ -142,4 +143,14 @@ def master_data_from_payload(p: dict[str, Any]) -> MasterData:
         journals={j["code"]: JournalInfo(**{**j, "kinds": frozenset(DocumentKind(k) for k in j["kinds"])})
                   for j in p["journals"]},
         closed_periods=tuple((dt.date.fromisoformat(s), dt.date.fromisoformat(e)) for s, e in p["closed_periods"]),
+        book_years=tuple(_book_year(y) for y in p.get("book_years", ())),
+    )
+
+
+def _book_year(y: dict[str, Any]) -> BookYear:
+    return BookYear(
+        id=y["id"], description=y["description"], start=dt.date.fromisoformat(y["start"]),
+        end=dt.date.fromisoformat(y["end"]), closed=y["closed"],
+        periods=tuple(Period(p["number"], dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"]))
+                      for p in y["periods"]),
     )

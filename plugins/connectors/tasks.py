@@ -8,24 +8,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Engine
+
 from connectors.connections import get_connection
 from connectors.focus.connection import focus_client
 from connectors.state.db import make_engine, migrate
+from connectors.state.external_ids import DbExternalIds
+from connectors.state.master_data import MasterDataStore
 from connectors.state.secrets import load_cipher
 from connectors.state.tokens import DbTokenStore
 from connectors.sync import run
 from connectors.targets import build_target
+from connectors.targets.base import Target, TargetContext
+
+
+def target_for(engine: Engine, *, target: str, connection_id: str, administration: str | None,
+               integration_id: int | None = None) -> Target:
+    """The tool client for one integration: tokens, handed-out ids and cached master data in the state DB."""
+    cache = MasterDataStore(engine, integration_id) if integration_id is not None else None
+    context = TargetContext(
+        tokens=DbTokenStore(engine, connection_id, load_cipher()),
+        administration=administration,
+        external_ids=DbExternalIds(engine, target, administration),
+        cached_master_data=cache.master_data if cache else (lambda: None),
+    )
+    return build_target(target, get_connection(connection_id), context)
 
 
 def production_env(entity_name: str) -> run.Env:
     engine = make_engine()
     entity = run.load_entity(engine, entity_name)
-    cipher = load_cipher()
 
-    def target():
-        conn = get_connection(entity.target_connection_id)
-        return build_target(entity.target, conn, DbTokenStore(engine, entity.target_connection_id, cipher),
-                            entity.administration)
+    def target() -> Target:
+        return target_for(engine, target=entity.target, connection_id=entity.target_connection_id,
+                          administration=entity.administration, integration_id=entity.id)
 
     return run.Env(engine, entity, lambda: focus_client(engine), target)
 

@@ -22,10 +22,12 @@ from connectors.focus.connection import focus_client, redirect_uri
 from connectors.focus.mapping import tax_rate
 from connectors.setup import suggest_journals, suggest_vat_links
 from connectors.state.db import make_engine, migrate
+from connectors.state.master_data import MasterDataStore
 from connectors.state.runs import RunLog
 from connectors.state.secrets import load_cipher
 from connectors.state.tokens import DbTokenStore
-from connectors.targets import build_target, oauth_for
+from connectors.targets import oauth_for
+from connectors.tasks import target_for
 
 STATUS_LABELS = {"connecting": "Connecting", "connected": "Connected", "configuration_needed": "Configuration needed"}
 
@@ -62,10 +64,17 @@ def _connect_tool(engine, row, code: str | None) -> None:
     if store.load() is not None:
         return
     oauth = oauth_for(row.target, conn)
+    if oauth is None:
+        return  # the connection's credentials are all the tool needs (Octopus)
     state = secrets.token_urlsafe(16)
     uri = conn.extra.get("redirect_uri") or redirect_uri(conn)
     store.save(oauth.exchange_code(consent_code(oauth.authorize_url(redirect_uri=uri, state=state), state, code),
                                    redirect_uri=uri))
+
+
+def _target(engine, row):
+    return target_for(engine, target=row.target, connection_id=row.target_connection_id,
+                      administration=row.target_administration, integration_id=row.id)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -81,8 +90,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     print(f"{args.entity}: {department['name']} → {args.tool} ({STATUS_LABELS[row.status]})")
 
     _connect_tool(engine, row, args.code)
-    target = build_target(row.target, get_connection(row.target_connection_id),
-                          DbTokenStore(engine, row.target_connection_id, load_cipher()), row.target_administration)
+    target = _target(engine, row)
     if not row.target_administration:
         choices = target.administrations()
         if len(choices) != 1:
@@ -92,10 +100,9 @@ def cmd_add(args: argparse.Namespace) -> int:
                              "--administration ID")
         settings = integrations.Settings(administration=choices[0].id)
         row = integrations.edit(engine, args.entity, settings)
-        target = build_target(row.target, get_connection(row.target_connection_id),
-                              DbTokenStore(engine, row.target_connection_id, load_cipher()), row.target_administration)
+        target = _target(engine, row)
     if args.accept_suggestions:
-        master = target.master_data()
+        master = MasterDataStore(engine, row.id).refresh(target).master
         chosen = _settings(args)
         suggestions = integrations.Settings(
             journals={**suggest_journals(master), **chosen.journals},

@@ -197,6 +197,25 @@ class MasterDataCache(Base):
     payload: Mapped[dict] = mapped_column(JSON)
 
 
+class ExternalId(Base):
+    """Integers the connector hands out where a tool keys records by a number of ours (Octopus's
+    ``externalRelationId``). Keyed by tool + administration, not by integration: deleting and
+    re-adding an integration on the same dossier keeps every number, so no relation is ever
+    matched to another party."""
+
+    __tablename__ = "external_ids"
+    __table_args__ = (
+        UniqueConstraint("target", "administration", "kind", "number", name="uq_external_ids_number"),
+    )
+
+    target: Mapped[str] = mapped_column(String(32), primary_key=True)
+    administration: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class SyncRun(Base):
     __tablename__ = "sync_runs"
 

@@ -2,7 +2,8 @@
 
 Parties: an unchanged party the tool already has costs nothing; otherwise it
 is matched (stored id, then the tool's own lookup by VAT number or code),
-created, or updated when it changed in Focus.
+created, or updated when it changed in Focus — one record per party with
+all its roles (customer and/or supplier).
 
 Documents: see ``state.ledger`` for the claim → post → book protocol. A
 ``posting`` row is looked up by reference before anything is posted again;
@@ -17,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 
 from connectors.booking import build_booking
-from connectors.domain import PartyRef, PartyRole
+from connectors.domain import PartyRef
 from connectors.mappings import MappingSettings
 from connectors.state.ledger import DocumentLedger, LedgerEntry
 from connectors.state.models import DocumentState
@@ -37,18 +38,14 @@ def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyR
             counts["unchanged"] += 1
             continue
         party = entry.party
-        role = PartyRole.SUPPLIER if PartyRole.SUPPLIER in party.roles and PartyRole.CUSTOMER not in party.roles \
-            else PartyRole.CUSTOMER
         try:
-            found = target.find_party(party, role, entry.target)
+            found = target.find_party(party, entry.target)
             if found is None:
-                found = target.create_party(party, role)
+                found = target.create_party(party)
                 counts["created"] += 1
             else:
-                target.update_party(found, party, role)
+                found = target.update_party(found, party)
                 counts["updated"] += 1
-            for other in party.roles - {role}:
-                target.update_party(found, party, other)
         except DocumentRefused as exc:
             counts["refused"] += 1
             errors(None, party.name, exc.code, exc.field, f"{party.name}: {exc}")

@@ -22,9 +22,9 @@ from connectors.domain import Document, Party, SourceIssue
 from connectors.focus.client import FocusClient
 from connectors.focus.extract import extract as focus_extract
 from connectors.mappings import MappingSettings
-from connectors.serialization import master_data_from_payload, master_data_to_payload
 from connectors.state.ledger import DocumentLedger
-from connectors.state.models import DocumentState, Integration, MasterDataCache
+from connectors.state.master_data import MasterDataStore
+from connectors.state.models import DocumentState, Integration
 from connectors.state.parties import PartyLedger
 from connectors.state.runs import RunLog
 from connectors.sync import load
@@ -97,6 +97,10 @@ class Env:
         return PartyLedger(self.engine, self.entity.id)
 
     @property
+    def master_data(self) -> MasterDataStore:
+        return MasterDataStore(self.engine, self.entity.id)
+
+    @property
     def runs(self) -> RunLog:
         return RunLog(self.engine)
 
@@ -114,26 +118,21 @@ def start(env: Env, airflow_run_id: str | None = None, dry_run: bool = False) ->
 
 
 def refresh_master_data(env: Env, run_id: int) -> dict[str, int]:
-    """Read the tool's ledger accounts, VAT codes and journals once; the other steps use the cached copy."""
-    master = env.target().master_data()
-    with env.engine.begin() as connection:
-        table = MasterDataCache.__table__
-        connection.execute(table.delete().where(table.c.integration_id == env.entity.id))
-        connection.execute(table.insert().values(integration_id=env.entity.id, payload=master_data_to_payload(master),
-                                                 fetched_at=dt.datetime.now(dt.UTC)))
+    """Read the tool's ledger accounts, VAT codes and journals (or reuse a copy as fresh as the
+    tool's quotas require); the other steps use the cached copy."""
+    cached = env.master_data.refresh(env.target())
+    master = cached.master
     counts = {"ledger_accounts": len(master.ledger_accounts), "vat_codes": len(master.vat_codes),
-              "journals": len(master.journals)}
+              "journals": len(master.journals), "read_from_tool": int(cached.fresh_read)}
     env.runs.add_counts(run_id, {f"master_{k}": v for k, v in counts.items()})
     return counts
 
 
 def cached_master_data(env: Env) -> MasterData:
-    table = MasterDataCache.__table__
-    with env.engine.connect() as connection:
-        payload = connection.execute(select(table.c.payload).where(table.c.integration_id == env.entity.id)).scalar()
-    if payload is None:
+    master = env.master_data.master_data()
+    if master is None:
         raise LookupError(f"{env.entity.entity}: master data was never read from {env.entity.tool}")
-    return master_data_from_payload(payload)
+    return master
 
 
 def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, int]:

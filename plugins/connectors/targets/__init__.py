@@ -1,6 +1,6 @@
 """Accounting tools behind one contract (``targets.base.Target``).
 
-Each tool module exposes ``build(connection, token_store, administration)``;
+Each tool module exposes ``build(connection, context)`` and ``oauth(connection)``;
 adding a tool is one module plus one line in ``BUILDERS``.
 """
 
@@ -9,23 +9,27 @@ from __future__ import annotations
 import importlib
 
 from connectors.connections import ConnectionInfo
-from connectors.oauth import TokenStore
-from connectors.targets.base import Target
+from connectors.targets.base import Target, TargetContext
 
 #: target name → module that builds it (imported lazily: DAG parsing never loads a tool's client).
 BUILDERS = {
     "exact_online": "connectors.targets.exact_online",
+    "octopus": "connectors.targets.octopus",
 }
 
 
-def build_target(name: str, connection: ConnectionInfo, store: TokenStore, administration: str | None) -> Target:
+def _module(name: str):
     try:
-        module = importlib.import_module(BUILDERS[name])
+        return importlib.import_module(BUILDERS[name])
     except KeyError:
         raise ValueError(f"Unknown accounting tool {name!r}; supported: {', '.join(sorted(BUILDERS))}") from None
-    return module.build(connection, store, administration)
+
+
+def build_target(name: str, connection: ConnectionInfo, context: TargetContext) -> Target:
+    return _module(name).build(connection, context)
 
 
 def oauth_for(name: str, connection: ConnectionInfo):
-    """The tool's OAuth consent helper (``authorize_url``, ``exchange_code``) for the setup CLI."""
-    return importlib.import_module(BUILDERS[name]).oauth(connection)
+    """The tool's OAuth consent helper (``authorize_url``, ``exchange_code``) for the setup CLI,
+    or None when the connection's own credentials are enough (Octopus)."""
+    return _module(name).oauth(connection)

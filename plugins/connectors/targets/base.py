@@ -10,17 +10,25 @@ document up by the connector's own reference (written into the booking by
 ``post``), and ``post`` raises ``AmbiguousWrite`` when it cannot know whether
 the tool committed (a timeout after the request left), so the pipeline looks
 the booking up before it ever posts again.
+
+A tool module exposes ``build(connection, context) -> Target`` and
+``oauth(connection)`` (the consent helper, or ``None`` when the connection's
+credentials are all it needs). ``TargetContext`` is what the connector keeps
+for a tool: tokens, the chosen administration, integer ids it hands out
+(Octopus's ``externalRelationId``) and the cached master data. Tests run the
+same suite against every tool (``tests/contract``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from connectors.domain import DocumentKind, Party, PartyRole
+from connectors.domain import DocumentKind, Party
+from connectors.oauth import TokenStore
 
 
 class TargetError(Exception):
@@ -80,19 +88,48 @@ class JournalInfo:
 
 
 @dataclass(frozen=True)
+class Period:
+    number: int
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class BookYear:
+    """A financial year as the tool numbers it (Octopus books into a year id and period number)."""
+
+    id: str
+    description: str
+    start: dt.date
+    end: dt.date
+    closed: bool = False
+    periods: tuple[Period, ...] = ()
+
+    def period_of(self, day: dt.date) -> Period | None:
+        return next((p for p in self.periods if p.start <= day <= p.end), None)
+
+
+@dataclass(frozen=True)
 class MasterData:
     ledger_accounts: dict[str, AccountInfo]
     vat_codes: dict[str, VatCodeInfo]
     journals: dict[str, JournalInfo]
     #: Inclusive date ranges the tool refuses bookings in (closed years/periods), where it has them.
     closed_periods: tuple[tuple[dt.date, dt.date], ...] = ()
+    #: Book years and their periods, where the tool has them.
+    book_years: tuple[BookYear, ...] = ()
 
     def is_closed(self, day: dt.date) -> bool:
         return any(start <= day <= end for start, end in self.closed_periods)
 
+    def book_year_of(self, day: dt.date) -> BookYear | None:
+        return next((y for y in self.book_years if y.start <= day <= y.end), None)
+
 
 @dataclass(frozen=True)
 class TargetParty:
+    """A customer/supplier in the tool: its id, and the tool's own code or number where it shows one."""
+
     id: str
     code: str | None = None
 
@@ -150,20 +187,61 @@ class OpenItem:
     extra: dict = field(default_factory=dict)
 
 
+class ExternalIds(Protocol):
+    """Integers the connector hands out for tools that key records by a number of *ours*
+    (Octopus's ``externalRelationId`` is an int32; Focus ids are UUIDs). Stable forever
+    per (tool, administration, kind, Focus id)."""
+
+    def number_for(self, kind: str, source_id: str) -> int: ...
+
+
+class MemoryExternalIds:
+    """For tests and one-off scripts: numbers kept in memory."""
+
+    def __init__(self, start: int = 1) -> None:
+        self._numbers: dict[tuple[str, str], int] = {}
+        self._next = start
+
+    def number_for(self, kind: str, source_id: str) -> int:
+        key = (kind, source_id)
+        if key not in self._numbers:
+            self._numbers[key] = self._next
+            self._next += 1
+        return self._numbers[key]
+
+
+@dataclass
+class TargetContext:
+    """What the connector keeps for one tool connection and administration."""
+
+    tokens: TokenStore
+    administration: str | None = None
+    external_ids: ExternalIds = field(default_factory=MemoryExternalIds)
+    #: The master data last read from the tool (state database), or None.
+    cached_master_data: Callable[[], MasterData | None] = lambda: None
+
+
 class Target(Protocol):
-    """One accounting tool for one administration."""
+    """One accounting tool for one administration.
+
+    Parties carry their roles (customer, supplier or both): one party is one
+    record in the tool, created or updated in one go.
+    """
 
     name: str
+    #: How long master data read from the tool may be reused; tools with tiny
+    #: daily quotas (Octopus: 2 reads a day of accounts and VAT codes) say so here.
+    master_data_max_age: dt.timedelta
 
     def administrations(self) -> Sequence[Administration]: ...
 
     def master_data(self) -> MasterData: ...
 
-    def find_party(self, party: Party, role: PartyRole, known: TargetParty | None) -> TargetParty | None: ...
+    def find_party(self, party: Party, known: TargetParty | None) -> TargetParty | None: ...
 
-    def create_party(self, party: Party, role: PartyRole) -> TargetParty: ...
+    def create_party(self, party: Party) -> TargetParty: ...
 
-    def update_party(self, target: TargetParty, party: Party, role: PartyRole) -> None: ...
+    def update_party(self, target: TargetParty, party: Party) -> TargetParty: ...
 
     def find_booking(self, booking: Booking) -> BookingRef | None: ...
 

@@ -43,6 +43,7 @@ from connectors.targets.base import (
     JournalInfo,
     MasterData,
     OpenItem,
+    TargetContext,
     TargetError,
     TargetParty,
     VatCodeInfo,
@@ -305,6 +306,8 @@ class ExactOnlineTarget:
     """One Exact Online division."""
 
     name = "Exact Online"
+    #: Exact's limits are per minute and per day in the thousands: read master data every run.
+    master_data_max_age = dt.timedelta(0)
 
     def __init__(self, api: ExactApi):
         self.api = api
@@ -373,7 +376,7 @@ class ExactOnlineTarget:
             self._account_index = {"id": by_id, "vat": by_vat}
         return self._account_index
 
-    def find_party(self, party: Party, role: PartyRole, known: TargetParty | None) -> TargetParty | None:
+    def find_party(self, party: Party, known: TargetParty | None) -> TargetParty | None:
         index = self._accounts()
         if known is not None and known.id in index["id"]:
             return index["id"][known.id]
@@ -381,7 +384,7 @@ class ExactOnlineTarget:
             return index["vat"].get(_vat_key(party.vat_number))
         return None
 
-    def _account_body(self, party: Party, role: PartyRole) -> dict[str, Any]:
+    def _account_body(self, party: Party) -> dict[str, Any]:
         body: dict[str, Any] = {"Name": party.name[:100]}
         if party.vat_number:
             body["VATNumber"] = party.vat_number
@@ -390,14 +393,14 @@ class ExactOnlineTarget:
                         City=party.address.city, Country=party.address.country)
         if party.email:
             body["Email"] = party.email
-        if role is PartyRole.CUSTOMER:
+        if PartyRole.CUSTOMER in party.roles or not party.roles:
             body["Status"] = "C"
-        else:
+        if PartyRole.SUPPLIER in party.roles:
             body["IsSupplier"] = True
         return body
 
-    def create_party(self, party: Party, role: PartyRole) -> TargetParty:
-        row = self.api.post("crm/Accounts", self._account_body(party, role))
+    def create_party(self, party: Party) -> TargetParty:
+        row = self.api.post("crm/Accounts", self._account_body(party))
         created = TargetParty(row["ID"], str(row.get("Code", "")).strip() or None)
         if self._account_index is not None:
             self._account_index["id"][created.id] = created
@@ -405,8 +408,9 @@ class ExactOnlineTarget:
                 self._account_index["vat"][_vat_key(party.vat_number)] = created
         return created
 
-    def update_party(self, target: TargetParty, party: Party, role: PartyRole) -> None:
-        self.api.put(f"crm/Accounts({_guid(target.id)})", self._account_body(party, role))
+    def update_party(self, target: TargetParty, party: Party) -> TargetParty:
+        self.api.put(f"crm/Accounts({_guid(target.id)})", self._account_body(party))
+        return target
 
     # -- bookings --------------------------------------------------------------------------
 
@@ -466,10 +470,11 @@ class ExactOnlineTarget:
                                Decimal(str(row.get("Amount") or 0)).quantize(Decimal("0.01")))
 
 
-def build(connection: ConnectionInfo, store: TokenStore, administration: str | None) -> ExactOnlineTarget:
+def build(connection: ConnectionInfo, context: TargetContext) -> ExactOnlineTarget:
     """From an Airflow connection: host = the country's base URL, login/password = client id/secret."""
-    return ExactOnlineTarget.connect(connection.host or HOSTS["nl"], connection.login, connection.password, store,
-                                     int(administration) if administration else None)
+    administration = context.administration
+    return ExactOnlineTarget.connect(connection.host or HOSTS["nl"], connection.login, connection.password,
+                                     context.tokens, int(administration) if administration else None)
 
 
 def oauth(connection: ConnectionInfo, http: httpx.Client | None = None) -> ExactOAuth:

@@ -1,0 +1,62 @@
+"""The tool's master data as last read, shared by a run's tasks and reused while fresh.
+
+Exact Online is read every run; Octopus allows two reads a day of accounts
+and VAT codes, so its target asks for ``master_data_max_age`` of 12 hours and
+runs in between use this copy. The setup CLI stores what it read here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from connectors.serialization import master_data_from_payload, master_data_to_payload
+from connectors.state.models import MasterDataCache
+from connectors.targets.base import MasterData, Target
+
+_cache = MasterDataCache.__table__
+
+
+@dataclass(frozen=True)
+class Cached:
+    master: MasterData
+    fetched_at: dt.datetime
+    fresh_read: bool
+
+
+class MasterDataStore:
+    def __init__(self, engine: Engine, integration_id: int):
+        self._engine = engine
+        self._integration_id = integration_id
+
+    def load(self) -> tuple[MasterData, dt.datetime] | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(_cache.c.payload, _cache.c.fetched_at)
+                                     .where(_cache.c.integration_id == self._integration_id)).first()
+        if row is None:
+            return None
+        fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=dt.UTC)
+        return master_data_from_payload(row.payload), fetched_at
+
+    def master_data(self) -> MasterData | None:
+        loaded = self.load()
+        return loaded[0] if loaded else None
+
+    def save(self, master: MasterData, fetched_at: dt.datetime | None = None) -> dt.datetime:
+        fetched_at = fetched_at or dt.datetime.now(dt.UTC)
+        with self._engine.begin() as connection:
+            connection.execute(_cache.delete().where(_cache.c.integration_id == self._integration_id))
+            connection.execute(_cache.insert().values(integration_id=self._integration_id, fetched_at=fetched_at,
+                                                      payload=master_data_to_payload(master)))
+        return fetched_at
+
+    def refresh(self, target: Target, *, now: dt.datetime | None = None) -> Cached:
+        """The cached copy while younger than the target allows, else a fresh read (then cached)."""
+        now = now or dt.datetime.now(dt.UTC)
+        loaded = self.load()
+        if loaded is not None and now - loaded[1] < target.master_data_max_age:
+            return Cached(loaded[0], loaded[1], fresh_read=False)
+        master = target.master_data()
+        return Cached(master, self.save(master, now), fresh_read=True)
