@@ -35,8 +35,8 @@ def target_for(engine: Engine, *, target: str, connection_id: str, administratio
     return build_target(target, get_connection(connection_id), context)
 
 
-def production_env(entity_name: str) -> run.Env:
-    engine = make_engine()
+def production_env(entity_name: str, engine: Engine | None = None) -> run.Env:
+    engine = engine or make_engine()
     entity = run.load_entity(engine, entity_name)
 
     def target() -> Target:

@@ -193,7 +193,7 @@ class Validator:
             return (f"{at}: ledger account {row['ledger_account']} does not exist in {self.tool} (or is blocked); "
                     "create it there or correct the mapping", "ledger_account")
         if code == "missing_vat_code":
-            return (f"{at}: tax rate {row['rate']} has no VAT code linked; link it to a {self.tool} VAT code "
+            return (f"{at}: tax rate {row['rate']} has no VAT code linked; link it to a VAT code of {self.tool} "
                     "in the integration's VAT code links", "vat_code")
         if code == "unknown_vat_code":
             return (f"{at}: VAT code {row['vat_code']} linked to tax rate {row['rate']} does not exist in "

@@ -197,7 +197,9 @@ def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, i
     needed = {entry.document.party for entry in _to_load(env, run_id)}
     if dry_run:
         pending = [p for p in env.parties.entries(needed) if not p.up_to_date]
-        return {"parties_to_sync": len(pending)}
+        counts = {"parties_to_sync": len(pending)}
+        env.runs.add_counts(run_id, counts)
+        return counts
     counts = load.load_parties(env.target(), env.parties, needed, env.error_sink(run_id))
     env.runs.add_counts(run_id, {f"parties_{k}": v for k, v in counts.items()})
     return dict(counts)
@@ -205,7 +207,9 @@ def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, i
 
 def load_documents(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, int]:
     if dry_run:
-        return {"documents_to_book": len(_to_load(env, run_id))}
+        counts = {"documents_to_book": len(_to_load(env, run_id))}
+        env.runs.add_counts(run_id, counts)
+        return counts
     counts = load.load_documents(env.target(), env.ledger, env.entity.settings, env.parties.targets(), run_id,
                                  env.error_sink(run_id))
     env.runs.add_counts(run_id, {f"documents_{k}": v for k, v in counts.items()})

@@ -471,10 +471,12 @@ class ExactOnlineTarget:
 
 
 def build(connection: ConnectionInfo, context: TargetContext) -> ExactOnlineTarget:
-    """From an Airflow connection: host = the country's base URL, login/password = client id/secret."""
+    """From an Airflow connection: host = the country's base URL, login/password = client id/secret,
+    extra ``timeout`` = seconds to wait for an answer (default 30)."""
     administration = context.administration
     return ExactOnlineTarget.connect(connection.host or HOSTS["nl"], connection.login, connection.password,
-                                     context.tokens, int(administration) if administration else None)
+                                     context.tokens, int(administration) if administration else None,
+                                     timeout=float(connection.extra.get("timeout", 30)))
 
 
 def oauth(connection: ConnectionInfo, http: httpx.Client | None = None) -> ExactOAuth:

@@ -79,7 +79,7 @@ VAT_DIRECTIONS = {1: "purchase", 2: "sales", 3: "purchase", 4: "sales"}
 #: Octopus ``vatType`` of a relation.
 VAT_TYPE_BE, VAT_TYPE_EU, VAT_TYPE_NON_EU = 1, 4, 6
 VAT_TYPE_PRIVATE_BE, VAT_TYPE_PRIVATE_EU, VAT_TYPE_PRIVATE_NON_EU = 7, 8, 9
-EU = set("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+EU = frozenset(code.upper() for code in eu_vat.MEMBER_STATES) - {"XI"}
 LANGUAGES = {"nl": 0, "fr": 1, "en": 2, "de": 3}
 LOOKUP_SINCE = "1980-01-01 00:00:00.000"
 
@@ -362,7 +362,8 @@ class OctopusTarget:
                 dossier: str | None, *, http: httpx.Client | None = None, external_ids: ExternalIds | None = None,
                 cached_master_data: Callable[[], MasterData | None] = lambda: None,
                 clock: Callable[[], float] = time.time, **kwargs: Any) -> OctopusTarget:
-        http = http or httpx.Client(timeout=kwargs.pop("timeout", 30.0))
+        timeout = kwargs.pop("timeout", 30.0)
+        http = http or httpx.Client(timeout=timeout)
         auth = OctopusAuth(http, base_url, software_house_uuid, user, password, clock)
         tokens = DossierTokens(auth, store, dossier or "", clock=clock)
         return cls(OctopusApi(base_url, tokens, dossier or "", http=http, **kwargs), auth,
@@ -617,13 +618,15 @@ class OctopusTarget:
 
 def build(connection: ConnectionInfo, context: TargetContext) -> OctopusTarget:
     """From an Airflow connection: host = API base URL, login/password = the Octopus user,
-    extra ``software_house_uuid`` = the UUID Octopus gave the software house."""
+    extra ``software_house_uuid`` = the UUID Octopus gave the software house, ``timeout`` = seconds to
+    wait for an answer (default 30)."""
     software_house = connection.extra.get("software_house_uuid") or ""
     if not software_house:
         raise AuthError(f"Connection {connection.conn_id!r} has no software_house_uuid in its extra; {RECONNECT_HINT}")
     return OctopusTarget.connect(connection.host or BASE_URL, software_house, connection.login, connection.password,
                                  context.tokens, context.administration, external_ids=context.external_ids,
-                                 cached_master_data=context.cached_master_data)
+                                 cached_master_data=context.cached_master_data,
+                                 timeout=float(connection.extra.get("timeout", 30)))
 
 
 def oauth(connection: ConnectionInfo) -> None:

@@ -1,0 +1,86 @@
+"""One entity per test, wired exactly as in production, on every tool and both state databases.
+
+The tool is a parameter (``exact_online``, ``octopus``; Yuki and Twinfield
+join with their issues); the entity is set up through ``integrations.add``
+with the setup's own suggestions, its connections come from
+``AIRFLOW_CONN_*`` and its clients from ``connectors.tasks.production_env``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from connectors import integrations
+from connectors.connections import connection_json
+from connectors.domain import TaxRate
+from connectors.focus.auth import FocusOAuth
+from connectors.focus.extract import extract
+from connectors.setup import suggest_journals, suggest_vat_links
+from connectors.state.master_data import MasterDataStore
+from connectors.state.secrets import load_cipher
+from connectors.state.tokens import DbTokenStore
+from connectors.sync.run import Env
+from connectors.tasks import production_env, target_for
+from sandbox.runner import DEMO_REDIRECT_URI, RunningSandbox
+from tests.contract.tools import HARNESSES, ToolHarness
+from tests.state.conftest import engine, state_url  # noqa: F401 - the parametrised state database fixtures
+
+ENTITY = "contract_be"
+#: Short enough that a commit-then-timeout fault stays quick, long enough for a loaded CI machine.
+TOOL_TIMEOUT = 3.0
+SALES_RATES = ("0.21", "0.12", "0.06", "0")
+PURCHASE_RATES = ("0.21", "0.12", "0.09", "0.06", "0")
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def tool(request) -> ToolHarness:
+    return HARNESSES[request.param]()
+
+
+@pytest.fixture
+def tool_sandbox(tool: ToolHarness) -> Iterator[RunningSandbox]:
+    """A new administration per test: the suite books into it."""
+    with tool.running() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def be_department(focus) -> dict:
+    return next(d for d in focus.manifest()["departments"] if d["country"] == "BE")
+
+
+@pytest.fixture
+def entity_env(tool, tool_sandbox, focus, be_department, engine, tmp_path, monkeypatch) -> Env:  # noqa: F811
+    monkeypatch.setenv("CONNECTOR_FERNET_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("CONNECTOR_ENTITIES_FILE", str(tmp_path / "entities.json"))
+    monkeypatch.setenv("AIRFLOW_CONN_FOCUS_DEFAULT", connection_json(focus.base_url, "sandbox", "sandbox"))
+    monkeypatch.setenv(f"AIRFLOW_CONN_{tool.connection_id.upper()}", tool.connection(tool_sandbox, TOOL_TIMEOUT))
+
+    with httpx.Client(timeout=10) as http:
+        DbTokenStore(engine, "focus_default", load_cipher()).save(
+            FocusOAuth(http, focus.base_url, "sandbox", "sandbox").exchange_code(
+                focus.authorization_code(), redirect_uri=DEMO_REDIRECT_URI))
+    tool.connect(tool_sandbox, DbTokenStore(engine, tool.connection_id, load_cipher()))
+
+    row = integrations.add(engine, ENTITY, department_id=be_department["id"], target=tool.name,
+                           settings=integrations.Settings(
+                               department_name=be_department["name"], country="BE",
+                               target_connection_id=tool.connection_id, administration=tool.administration,
+                               start_date=dt.date(2025, 1, 1), sales_discount_account="708000",
+                               purchase_discount_account="604000", fill_ledger_by_vat_rate=True,
+                               ledger_by_rate={**{("sales", r): "701000" for r in SALES_RATES},
+                                               **{("purchase", r): "604000" for r in PURCHASE_RATES}}))
+    env = production_env(ENTITY, engine)
+    with env.focus() as client:
+        rates = [r for r in extract(client, be_department["id"]) if isinstance(r, TaxRate)]
+    target = target_for(engine, target=tool.name, connection_id=tool.connection_id,
+                        administration=tool.administration, integration_id=row.id)
+    master = MasterDataStore(engine, row.id).refresh(target).master
+    integrations.edit(engine, ENTITY, integrations.Settings(journals=suggest_journals(master),
+                                                            vat_links=suggest_vat_links(rates, master)))
+    return production_env(ENTITY, engine)

@@ -1,0 +1,165 @@
+"""What the contract suite needs to know about each tool's sandbox — and nothing about its client.
+
+A harness starts the tool's sandbox, gives the connector a connection and
+(where the tool uses OAuth) a token, reads the books back through the
+sandbox's admin API in one shape (``ToolBooking``), tells writes from reads
+in the request log, closes a period and injects a commit-then-timeout.
+Adding a tool to the suite is one more harness here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+import httpx
+
+from connectors.connections import connection_json
+from connectors.oauth import TokenStore
+from connectors.targets.exact_online import ExactOAuth, parse_date
+from sandbox.runner import DEMO_REDIRECT_URI, RunningSandbox, start_sandbox
+
+CENT = Decimal("0.01")
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class ToolBooking:
+    """A booked document as the tool holds it: per line ledger account, VAT code, net and VAT."""
+
+    reference: str
+    journal: str
+    date: dt.date
+    party_id: str
+    lines: tuple[tuple[str, str, Decimal, Decimal], ...]
+    total: Decimal  # incl. VAT, signed as the tool stores it
+
+
+class ToolHarness(Protocol):
+    name: str
+    connection_id: str
+    administration: str
+    #: the path fragment of the booking endpoints in the request log
+    booking_endpoints: tuple[str, ...]
+
+    @contextmanager
+    def running(self) -> Iterator[RunningSandbox]: ...
+
+    def connection(self, sandbox: RunningSandbox, timeout: float) -> str: ...
+
+    def connect(self, sandbox: RunningSandbox, store: TokenStore) -> None: ...
+
+    def books(self, sandbox: RunningSandbox) -> list[ToolBooking]: ...
+
+    def is_write(self, request: dict[str, Any]) -> bool: ...
+
+    def close_period(self, sandbox: RunningSandbox, day: dt.date, journal: str) -> None: ...
+
+    def commit_then_timeout(self, sandbox: RunningSandbox, delay: float) -> None: ...
+
+
+class ExactOnlineHarness:
+    name = "exact_online"
+    connection_id = "exact_contract"
+    administration = "100001"
+    booking_endpoints = ("salesentry/SalesEntries", "purchaseentry/PurchaseEntries")
+
+    @contextmanager
+    def running(self) -> Iterator[RunningSandbox]:
+        with start_sandbox("exact_online", extra_args=["--country", "be"]) as sandbox:
+            sandbox.configure(minutely_limit=100_000)  # pacing has its own tests
+            yield sandbox
+
+    def connection(self, sandbox: RunningSandbox, timeout: float) -> str:
+        return connection_json(sandbox.base_url, "sandbox", "sandbox", timeout=timeout)
+
+    def connect(self, sandbox: RunningSandbox, store: TokenStore) -> None:
+        with httpx.Client(timeout=10) as http:
+            store.save(ExactOAuth(http, sandbox.base_url, "sandbox", "sandbox").exchange_code(
+                sandbox.authorization_code(), redirect_uri=DEMO_REDIRECT_URI))
+
+    def books(self, sandbox: RunningSandbox) -> list[ToolBooking]:
+        out = []
+        for item in sandbox.admin("GET", f"entries?division={self.administration}").json()["data"]:
+            entry = item["entry"]
+            if not (entry.get("YourRef") or "").startswith("FC-"):
+                continue
+            lines_key = "SalesEntryLines" if item["kind"] == "sales" else "PurchaseEntryLines"
+            out.append(ToolBooking(
+                reference=entry["YourRef"], journal=str(entry["Journal"]).strip(),
+                date=parse_date(entry["EntryDate"]).date(),
+                party_id=entry.get("Customer") or entry.get("Supplier"),
+                lines=tuple((str(ln["GLAccountCode"]).strip(), str(ln["VATCode"]).strip(), money(ln["AmountFC"]),
+                             money(ln["VATAmountFC"])) for ln in entry[lines_key]),
+                total=money(entry["AmountFC"]),
+            ))
+        return out
+
+    def is_write(self, request: dict[str, Any]) -> bool:
+        return request["method"] in ("POST", "PUT", "DELETE") and not request["endpoint"].startswith("oauth2")
+
+    def close_period(self, sandbox: RunningSandbox, day: dt.date, journal: str) -> None:
+        response = sandbox.admin("POST", "periods/close", {"division": int(self.administration), "year": day.year,
+                                                          "period": day.month})
+        response.raise_for_status()
+
+    def commit_then_timeout(self, sandbox: RunningSandbox, delay: float) -> None:
+        sandbox.add_fault(endpoint="salesentry/SalesEntries", kind="commit_then_delay", delay_seconds=delay, count=1)
+
+
+class OctopusHarness:
+    name = "octopus"
+    connection_id = "octopus_contract"
+    administration = "8001"
+    booking_endpoints = ("buysellbookings.post",)
+    software_house_uuid = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
+
+    @contextmanager
+    def running(self) -> Iterator[RunningSandbox]:
+        with start_sandbox("octopus") as sandbox:
+            yield sandbox
+
+    def connection(self, sandbox: RunningSandbox, timeout: float) -> str:
+        return connection_json(f"{sandbox.base_url}/octopus-rest-api/v1", "sandbox", "sandbox", timeout=timeout,
+                               software_house_uuid=self.software_house_uuid)
+
+    def connect(self, sandbox: RunningSandbox, store: TokenStore) -> None:
+        """Nothing to consent to: the connection's credentials are enough."""
+
+    def books(self, sandbox: RunningSandbox) -> list[ToolBooking]:
+        out = []
+        for booking in sandbox.admin("GET", f"bookings?dossier={self.administration}").json()["data"]:
+            data = booking.get("buySellBookingServiceData", booking)
+            if not (data.get("orderReference") or "").startswith("FC-"):
+                continue
+            ident = data["relationIdentificationServiceData"]
+            out.append(ToolBooking(
+                reference=data["orderReference"], journal=data["journalKey"],
+                date=dt.date.fromisoformat(str(data["documentDate"])[:10]),
+                party_id=str((ident.get("relationKey") or {}).get("id")),
+                lines=tuple((str(ln["accountKey"]), ln["vatCodeKey"], money(ln["baseAmount"]), money(ln["vatAmount"]))
+                            for ln in data["bookingLines"]),
+                total=money(data["amount"]),
+            ))
+        return out
+
+    def is_write(self, request: dict[str, Any]) -> bool:
+        return request["endpoint"] in ("buysellbookings.post", "buysellbookings.put", "relations.put")
+
+    def close_period(self, sandbox: RunningSandbox, day: dt.date, journal: str) -> None:
+        response = sandbox.admin("POST", "journals/close", {"dossier": int(self.administration), "year": day.year,
+                                                           "journal": journal, "period": day.year * 100 + day.month})
+        response.raise_for_status()
+
+    def commit_then_timeout(self, sandbox: RunningSandbox, delay: float) -> None:
+        sandbox.add_fault(endpoint="buysellbookings.post", kind="commit_then_delay", delay_seconds=delay, count=1)
+
+
+HARNESSES: dict[str, type[ToolHarness]] = {"exact_online": ExactOnlineHarness, "octopus": OctopusHarness}
