@@ -45,7 +45,11 @@ DEFAULT_PAYMENT_TERM = 2
 DEPARTMENTS = (
     ("BE", "Focus Demo BV", Address("Nijverheidslaan 12", "9000", "Gent", "BE"), "focusdemo.be"),
     ("NL", "Focus Demo Nederland B.V.", Address("Keizersgracht 100", "1015 CW", "Amsterdam", "NL"), "focusdemo.nl"),
+    ("BE", "Focus Demo Services BV", Address("Meir 50", "2000", "Antwerpen", "BE"), "focusdemoservices.be"),
 )
+#: Departments generated from the main random stream; later ones draw from their own stream,
+#: so adding one leaves every id and document of the first two as they were.
+MAIN_STREAM_DEPARTMENTS = 2
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,9 @@ def build_catalog(rng: random.Random) -> Catalog:
         "time_zone": "Europe/Brussels",
         "preferences": {"invoiceable": True, "historic_time_tracking": True, "whitelabeling": False},
     }
-    departments = tuple(_department(rng, position) for position in range(len(DEPARTMENTS)))
+    departments = tuple(_department(rng, position) for position in range(MAIN_STREAM_DEPARTMENTS))
+    departments += tuple(_department(random.Random(f"{departments[0].id}:{position}"), position)
+                         for position in range(MAIN_STREAM_DEPARTMENTS, len(DEPARTMENTS)))
     units = {unit: new_id(rng) for unit in ("hour", "day", "piece")}
     categories = []
     for name, ledgers, descriptions, unit, weight in CATEGORIES:

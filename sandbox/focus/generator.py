@@ -2,7 +2,9 @@
 
 Order of generation (and so of random draws) is fixed: catalog, customers,
 suppliers, then per department its sales documents and its Peppol inbox.
-The BE department gets ``invoices`` invoices, the NL one ``max(3, invoices // 3)``.
+The first (BE) department gets ``invoices`` invoices, the others (NL, and a second
+BE one for a second accounting tool) ``max(3, invoices // 3)`` each; the third
+department's documents come last, so the first two are unchanged by it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ MAX_INVOICES = 100_000
 SUPPLIER_COUNTRIES = ("BE", "BE", "BE", "NL", "NL", "FR", "DE")
 
 
-def department_invoice_count(country: str, invoices: int) -> int:
-    return invoices if country == "BE" else max(3, invoices // 3)
+def department_invoice_count(position: int, invoices: int) -> int:
+    return invoices if position == 0 else max(3, invoices // 3)
 
 
 def generate(seed: int, invoices: int) -> Iterator[Record]:
@@ -47,7 +49,7 @@ def generate(seed: int, invoices: int) -> Iterator[Record]:
     for party in (*customers, *suppliers):
         yield Record("company" if party.type == "company" else "contact", party.doc)
 
-    for department in catalog.departments:
-        count = department_invoice_count(department.country, invoices)
+    for position, department in enumerate(catalog.departments):
+        count = department_invoice_count(position, invoices)
         yield from sales_documents(rng, catalog, department, customers, count)
         yield from purchase_documents(rng, department, suppliers, count, user_id)

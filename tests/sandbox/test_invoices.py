@@ -58,7 +58,7 @@ def test_unknown_ids_and_endpoints_are_404(api):
 def test_paging_covers_every_invoice_exactly_once_in_numeric_order(api, focus):
     walked = api.all("invoices.list", size=7)
     everything = api.data("invoices.list", {"page": {"size": 100}})
-    assert len(walked) == len({i["id"] for i in walked}) == len(everything) == 40  # 30 BE + 10 NL
+    assert len(walked) == len({i["id"] for i in walked}) == len(everything) == 50  # 30 BE + 10 NL + 10 BE services
     per_department = defaultdict(list)
     for item in walked:
         if item["invoice_number"]:
@@ -66,14 +66,14 @@ def test_paging_covers_every_invoice_exactly_once_in_numeric_order(api, focus):
     for numbers in per_department.values():
         assert numbers == sorted(numbers)
     assert walked[-1]["status"] == "draft" and walked[-1]["invoice_number"] is None  # drafts sort last
-    assert len(focus.requests(endpoint="invoices.list")) == 40 // 7 + 1 + 1
+    assert len(focus.requests(endpoint="invoices.list")) == 50 // 7 + 1 + 1
 
 
 def test_meta_only_with_includes_pagination(api):
     plain = api.post("invoices.list", {"page": {"size": 5}}).json()
     assert set(plain) == {"data"}
     paged = api.post("invoices.list", {"page": {"size": 5, "number": 2}, "includes": "pagination"}).json()
-    assert paged["meta"] == {"page": {"size": 5, "number": 2}, "matches": 40}
+    assert paged["meta"] == {"page": {"size": 5, "number": 2}, "matches": 50}
 
 
 def test_sort_by_invoice_date_descending(api):
