@@ -1,5 +1,5 @@
-"""A complete local world: Focus and Exact Online sandboxes, a state database, Airflow connections,
-and the demo integrations set up through the real CLI, as an operator would.
+"""A complete local world: Focus, Exact Online and Octopus sandboxes, a state database, Airflow
+connections, and the demo integrations set up through the real CLI, as an operator would.
 
 Used by ``make demo``, ``make airflow`` and the DAG end-to-end tests. Every
 setting is an environment variable (``env``), so subprocesses such as
@@ -21,8 +21,24 @@ from cryptography.fernet import Fernet
 
 from sandbox.runner import DEMO_REDIRECT_URI, REPO_ROOT, RunningSandbox, start_sandbox
 
-#: entity → (Focus department country, Exact Online country, division)
-DEMO_ENTITIES = {"demo_be": ("BE", "be", "100001"), "demo_nl": ("NL", "nl", "200001")}
+
+
+@dataclass(frozen=True)
+class DemoEntity:
+    department: int  # position in the Focus sandbox's departments (0 BE, 1 NL, 2 BE services)
+    tool: str  # exact_online | octopus
+    sandbox: str  # key in World.tools
+    administration: str  # Exact division / Octopus dossier
+    chart: str  # be | nl: which ledger accounts a bookkeeper would pick
+
+
+#: Three entities of one Focus account: two on Exact Online, one on Octopus.
+DEMO_ENTITIES = {
+    "demo_be": DemoEntity(0, "exact_online", "exact_be", "100001", "be"),
+    "demo_nl": DemoEntity(1, "exact_online", "exact_nl", "200001", "nl"),
+    "demo_be_octopus": DemoEntity(2, "octopus", "octopus", "8001", "be"),
+}
+OCTOPUS_SOFTWARE_HOUSE_UUID = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
 #: Ledger accounts for lines without one, per country: what a bookkeeper would pick.
 LEDGER_BY_RATE = {
     "be": ["sales:0.21=701000", "sales:0.12=701000", "sales:0.06=700100", "sales:0=704000",
@@ -42,7 +58,8 @@ def _conn(host: str, login: str = "sandbox", password: str = "sandbox", **extra:
 class World:
     home: Path
     focus: RunningSandbox
-    exact: dict[str, RunningSandbox]
+    #: exact_be, exact_nl, octopus
+    tools: dict[str, RunningSandbox]
     env: dict[str, str] = field(default_factory=dict)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -53,21 +70,29 @@ class World:
         return subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=self.env,
                               cwd=REPO_ROOT, text=True, capture_output=True, check=check)
 
-    def setup_demo_integrations(self, entities: dict[str, tuple[str, str, str]] = DEMO_ENTITIES) -> list[str]:
+    def setup_demo_integrations(self, entities: dict[str, DemoEntity] = DEMO_ENTITIES) -> list[str]:
         """``focus connect`` then ``integrations add`` per entity, the operator's way. Returns the CLI output."""
         out = [self.cli("focus", "connect", "--code", self.focus.authorization_code()).stdout]
-        departments = {d["country"]: d["id"] for d in self.focus.manifest()["departments"]}
-        for entity, (country, exact_country, division) in entities.items():
-            exact = self.exact[exact_country]
-            args = ["integrations", "add", entity, "--department", departments[country], "--tool", "exact_online",
-                    "--connection", f"exact_online_{entity}", "--code", exact.authorization_code(),
-                    "--administration", division, "--start-date", "2025-01-01", "--accept-suggestions",
-                    "--sales-discount-account", DISCOUNT_ACCOUNTS[exact_country], "--fill-ledger-by-vat-rate",
-                    "--timezone", "Europe/Brussels" if country == "BE" else "Europe/Amsterdam"]
-            for pair in LEDGER_BY_RATE[exact_country]:
+        departments = [d["id"] for d in self.focus.manifest()["departments"]]
+        for entity, spec in entities.items():
+            sandbox = self.tools[spec.sandbox]
+            args = ["integrations", "add", entity, "--department", departments[spec.department], "--tool", spec.tool,
+                    "--connection", f"{spec.tool}_{entity}", "--administration", spec.administration,
+                    "--start-date", "2025-01-01", "--accept-suggestions",
+                    "--sales-discount-account", DISCOUNT_ACCOUNTS[spec.chart], "--fill-ledger-by-vat-rate",
+                    "--timezone", "Europe/Amsterdam" if spec.chart == "nl" else "Europe/Brussels"]
+            if sandbox.authorizes():
+                args += ["--code", sandbox.authorization_code()]
+            for pair in LEDGER_BY_RATE[spec.chart]:
                 args += ["--ledger-by-rate", pair]
             out.append(self.cli(*args).stdout)
         return out
+
+
+def _tool_connection(spec: DemoEntity, sandbox: RunningSandbox) -> str:
+    if spec.tool == "octopus":
+        return _conn(f"{sandbox.base_url}/octopus-rest-api/v1", software_house_uuid=OCTOPUS_SOFTWARE_HOUSE_UUID)
+    return _conn(sandbox.base_url)
 
 
 @contextmanager
@@ -76,12 +101,13 @@ def demo_world(home: Path, *, invoices: int = 30, lift_exact_minutely_limit: boo
     home.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         focus = stack.enter_context(start_sandbox("focus", invoices=invoices, db_path=home / "focus.db"))
-        exact = {country: stack.enter_context(start_sandbox("exact_online", db_path=home / f"exact_{country}.db",
-                                                            extra_args=["--country", country]))
+        tools = {f"exact_{country}": stack.enter_context(start_sandbox(
+                     "exact_online", db_path=home / f"exact_{country}.db", extra_args=["--country", country]))
                  for country in ("be", "nl")}
         if lift_exact_minutely_limit:  # demo speed; the pacing itself is tested separately
-            for sandbox in exact.values():
+            for sandbox in tools.values():
                 sandbox.configure(minutely_limit=100_000)
+        tools["octopus"] = stack.enter_context(start_sandbox("octopus", db_path=home / "octopus.db"))
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "CONNECTOR_"))},
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # airflow spawns airflow
@@ -94,7 +120,7 @@ def demo_world(home: Path, *, invoices: int = 30, lift_exact_minutely_limit: boo
             "CONNECTOR_ENTITIES_FILE": str(home / "entities.json"),
             "CONNECTOR_TASK_RETRIES": "0",
             "AIRFLOW_CONN_FOCUS_DEFAULT": _conn(focus.base_url),
-            **{f"AIRFLOW_CONN_EXACT_ONLINE_{entity.upper()}": _conn(exact[spec[1]].base_url)
+            **{f"AIRFLOW_CONN_{spec.tool.upper()}_{entity.upper()}": _tool_connection(spec, tools[spec.sandbox])
                for entity, spec in DEMO_ENTITIES.items()},
         }
-        yield World(home, focus, exact, env)
+        yield World(home, focus, tools, env)

@@ -34,8 +34,8 @@ def main() -> int:
         print(world.cli("integrations", "edit", "demo_be", "--auto-sync").stdout.strip())
         env = {**world.env, "AIRFLOW__API__PORT": os.environ.get("AIRFLOW_PORT", "8080"),
                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin"}
-        print(f"\nFocus sandbox: {world.focus.base_url}  Exact Online sandboxes: "
-              f"{', '.join(s.base_url for s in world.exact.values())}")
+        print(f"\nFocus sandbox: {world.focus.base_url}  Tool sandboxes: "
+              f"{', '.join(f'{name} {s.base_url}' for name, s in world.tools.items())}")
         print("Starting Airflow: http://127.0.0.1:8080 (user admin, password printed below). Ctrl-C to stop.\n")
         airflow = Path(sys.executable).with_name("airflow")
         try:

@@ -1,8 +1,9 @@
 """``make demo``: the whole product on local sandboxes, the way an operator runs it.
 
-1. Starts the Teamleader Focus and Exact Online (BE, NL) sandboxes with demo data.
+1. Starts the Teamleader Focus, Exact Online (BE, NL) and Octopus sandboxes with demo data.
 2. Connects Focus and sets up one integration per department through the CLI
-   (`focus-connector focus connect`, `focus-connector integrations add …`).
+   (`focus-connector focus connect`, `focus-connector integrations add …`): two
+   departments on Exact Online, a second Belgian one on Octopus.
 3. Runs each entity's DAG once through Airflow (`airflow dags test`).
 4. Prints per entity what was booked, what was refused and why, and the parties.
 
@@ -56,7 +57,8 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="focus-demo-") as tmp:
-        print(f"Starting the Focus sandbox ({args.invoices} BE invoices) and two Exact Online sandboxes ...")
+        print(f"Starting the Focus sandbox ({args.invoices} BE invoices), two Exact Online sandboxes and an "
+              "Octopus sandbox ...")
         with demo_world(Path(tmp), invoices=args.invoices) as world:
             print("Connecting Focus and setting up the integrations through the CLI:")
             for output in world.setup_demo_integrations():
@@ -65,11 +67,12 @@ def main() -> int:
             if world.airflow("db", "migrate").returncode != 0:
                 print("airflow db migrate failed", file=sys.stderr)
                 return 1
-            for entity in DEMO_ENTITIES:
+            for entity, spec in DEMO_ENTITIES.items():
                 started = time.monotonic()
                 result = world.airflow("dags", "test", f"accounting_sync__{entity}")
                 state = "success" if result.returncode == 0 else "failed (documents need attention)"
-                print(f"Ran DAG accounting_sync__{entity} with Airflow in {time.monotonic() - started:.0f}s: {state}")
+                print(f"Ran DAG accounting_sync__{entity} ({spec.tool}) with Airflow in "
+                      f"{time.monotonic() - started:.0f}s: {state}")
                 print("\n".join(summary(world, entity)) + "\n")
             second = world.airflow("dags", "test", "accounting_sync__demo_be")
             rerun = summary(world, "demo_be")

@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from connectors.state.models import DocumentRecord, SyncError, SyncRun
-from sandbox.world import demo_world
+from sandbox.world import DEMO_ENTITIES, demo_world
 
 
 @pytest.fixture
 def world(tmp_path, state_url):
     with demo_world(tmp_path / "world", invoices=12) as world:
         world.env["CONNECTOR_STATE_URL"] = state_url
-        world.setup_demo_integrations({"demo_be": ("BE", "be", "100001")})
+        world.setup_demo_integrations({"demo_be": DEMO_ENTITIES["demo_be"]})
         assert world.airflow("db", "migrate").returncode == 0
         yield world
 
@@ -43,16 +43,16 @@ def test_the_entity_dag_books_documents_and_turns_red_on_refused_ones(world):
 
 def test_a_second_dag_run_books_nothing_twice(world):
     world.airflow("dags", "test", "accounting_sync__demo_be")
-    world.exact["be"].clear_requests()
+    world.tools["exact_be"].clear_requests()
     world.airflow("dags", "test", "accounting_sync__demo_be")
     [_, second], _, _ = runs(world)
     assert second.counts.get("documents_booked", 0) == 0
-    assert [r for r in world.exact["be"].requests() if r["method"] in ("POST", "PUT")] == []
+    assert [r for r in world.tools["exact_be"].requests() if r["method"] in ("POST", "PUT")] == []
 
 
 def test_a_dry_run_from_the_trigger_form_writes_nothing(world):
-    world.exact["be"].clear_requests()
+    world.tools["exact_be"].clear_requests()
     world.airflow("dags", "test", "accounting_sync__demo_be", "--conf", '{"dry_run": true}')
-    assert [r for r in world.exact["be"].requests() if r["method"] in ("POST", "PUT")] == []
+    assert [r for r in world.tools["exact_be"].requests() if r["method"] in ("POST", "PUT")] == []
     _, _, booked = runs(world)
     assert booked == []

@@ -1,0 +1,242 @@
+"""The Octopus target against the Octopus sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from connectors.domain import Address, DocumentKind, Party, PartyRef, PartyRole
+from connectors.oauth import AuthError, MemoryTokenStore
+from connectors.targets.base import AmbiguousWrite, Booking, BookingLine, DocumentRefused, MemoryExternalIds, TargetError
+from connectors.targets.octopus import OctopusTarget, octopus_vat_number
+from tests.contract.tools import OctopusHarness
+
+D = Decimal
+DOSSIER = "8001"
+UUID = OctopusHarness.software_house_uuid
+
+
+def connect(sandbox, *, timeout: float = 10.0, store=None, ids=None, password: str = "sandbox") -> OctopusTarget:
+    return OctopusTarget.connect(f"{sandbox.base_url}/octopus-rest-api/v1", UUID, "sandbox", password,
+                                 store or MemoryTokenStore(), DOSSIER, external_ids=ids or MemoryExternalIds(),
+                                 timeout=timeout)
+
+
+@pytest.fixture
+def octopus_fresh(start_octopus_sandbox):
+    return start_octopus_sandbox()
+
+
+@pytest.fixture
+def target(octopus_fresh):
+    return connect(octopus_fresh)
+
+
+def company(vat: str | None = None, *roles: PartyRole) -> Party:
+    return Party(PartyRef("company", str(uuid.uuid4())), f"Test {uuid.uuid4().hex[:6]}", vat_number=vat,
+                 address=Address("Kerkstraat 1", "9000", "Gent", "BE"),
+                 roles=frozenset(roles or {PartyRole.CUSTOMER}))
+
+
+def booking(party, *, kind=DocumentKind.SALES_INVOICE, journal="V1", vat_code="V21", ledger="700000",
+            day=dt.date(2026, 3, 2)) -> Booking:
+    return Booking(reference=f"FC-I-{uuid.uuid4()}", kind=kind, number="2026 / 17", date=day, due_date=None,
+                   journal=journal, party=party, currency="EUR",
+                   lines=(BookingLine("Consultancy", ledger, vat_code, D("100.00"), D("21.00")),
+                          BookingLine("Travel", ledger, vat_code, D("33.33"), D("7.00"))),
+                   total_incl=D("161.33"), description="Invoice 2026 / 17")
+
+
+def stored(sandbox, reference: str) -> dict:
+    [row] = [b for b in OctopusHarness().books(sandbox) if b.reference == reference]
+    return row
+
+
+def calls(sandbox, operation: str) -> list[dict]:
+    return [r for r in sandbox.requests() if r["endpoint"] == operation]
+
+
+# -- authentication ---------------------------------------------------------------------------
+
+
+def test_dossiers_are_offered(target):
+    assert {a.id for a in target.administrations()} >= {DOSSIER, "8002"}
+
+
+def test_three_steps_authenticate_once_for_many_calls(octopus_fresh):
+    target = connect(octopus_fresh)
+    target.master_data()
+    target.api.get("vatcodes")
+    assert len(calls(octopus_fresh, "authentication")) == 1 and len(calls(octopus_fresh, "dossiers.token")) == 1
+
+
+def test_a_dossier_token_in_the_store_is_reused_by_the_next_task(octopus_fresh):
+    store = MemoryTokenStore()
+    connect(octopus_fresh, store=store).api.get("bookyears")
+    connect(octopus_fresh, store=store).api.get("bookyears")
+    assert len(calls(octopus_fresh, "authentication")) == 1
+
+
+def test_a_lapsed_dossier_token_authenticates_again(octopus_fresh):
+    target = connect(octopus_fresh)
+    target.api.get("bookyears")
+    octopus_fresh.expire_tokens()
+    assert target.api.get("bookyears")
+    assert len(calls(octopus_fresh, "authentication")) == 2
+
+
+def test_wrong_credentials_say_what_to_check(octopus_fresh):
+    with pytest.raises(AuthError, match="software-house UUID"):
+        connect(octopus_fresh, password="wrong").api.get("bookyears")
+
+
+# -- master data ------------------------------------------------------------------------------
+
+
+def test_master_data_has_accounts_vat_codes_journals_and_book_years(target):
+    master = target.master_data()
+    assert "700000" in master.ledger_accounts and "708000" in master.ledger_accounts
+    assert master.vat_codes["V21"].rate == D("0.21") and master.vat_codes["V21"].direction == "sales"
+    assert master.vat_codes["A21"].direction == "purchase"
+    assert DocumentKind.SALES_CREDIT_NOTE in master.journals["V1"].kinds
+    assert DocumentKind.PURCHASE_INVOICE in master.journals["A1"].kinds and not master.journals["F1"].kinds
+    assert master.is_closed(dt.date(2024, 6, 1)) and not master.is_closed(dt.date(2026, 6, 1))
+    assert master.book_year_of(dt.date(2026, 3, 2)).period_of(dt.date(2026, 3, 2)).number == 202603
+
+
+def test_a_third_read_of_accounts_in_one_day_is_a_clear_quota_error(octopus_fresh):
+    target = connect(octopus_fresh)
+    target.master_data()
+    target.master_data()
+    with pytest.raises(TargetError, match="daily quota"):
+        target.master_data()
+
+
+# -- relations --------------------------------------------------------------------------------
+
+
+def test_a_new_party_is_one_search_and_one_upsert_keyed_by_our_number(octopus_fresh):
+    ids = MemoryExternalIds(start=500)
+    target = connect(octopus_fresh, ids=ids)
+    party = company("BE0477472701", PartyRole.CUSTOMER, PartyRole.SUPPLIER)
+    assert target.find_party(party, None) is None
+    created = target.create_party(party)
+    assert created.code == "500"
+    [relation] = [r for r in octopus_fresh.admin("GET", f"relations?dossier={DOSSIER}").json()["data"]
+                  if r["relationIdentificationServiceData"].get("externalRelationId") == 500]
+    assert relation["client"] and relation["supplier"] and relation["vatNr"] == "BE0477.472.701"
+    assert len(calls(octopus_fresh, "relations.search")) == 1 and len(calls(octopus_fresh, "relations.put")) == 1
+    assert calls(octopus_fresh, "relations.list") == []
+
+
+def test_an_existing_relation_is_found_by_vat_number(target):
+    created = target.create_party(company("BE0477472701"))
+    other = company("BE 0477.472.701")
+    assert target.find_party(other, None).id == created.id
+
+
+def test_a_known_relation_costs_no_lookup(octopus_fresh):
+    target = connect(octopus_fresh)
+    created = target.create_party(company())
+    octopus_fresh.clear_requests()
+    assert target.find_party(company(), created) == created
+    assert octopus_fresh.requests() == []
+
+
+def test_an_upsert_that_committed_before_a_timeout_is_not_duplicated(octopus_fresh):
+    target = connect(octopus_fresh, timeout=0.5)
+    target.api.get("bookyears")
+    party = company()
+    octopus_fresh.add_fault(endpoint="relations.put", kind="commit_then_delay", delay_seconds=1.5, count=1)
+    created = target.create_party(party)
+    named = [r for r in octopus_fresh.admin("GET", f"relations?dossier={DOSSIER}").json()["data"]
+             if r["name"] == party.name]
+    assert len(named) == 1 and str(named[0]["relationIdentificationServiceData"]["relationKey"]["id"]) == created.id
+
+
+def test_belgian_vat_numbers_are_written_as_octopus_shows_them():
+    assert octopus_vat_number("be 0477 472 701") == "BE0477.472.701"
+    assert octopus_vat_number("NL859048925B01") == "NL859048925B01"
+
+
+# -- bookings ---------------------------------------------------------------------------------
+
+
+def test_a_document_is_one_post_and_is_found_again_by_its_reference(octopus_fresh):
+    target = connect(octopus_fresh)
+    entry = booking(target.create_party(company()))
+    octopus_fresh.clear_requests()
+    ref = target.post(entry)
+    assert len(calls(octopus_fresh, "buysellbookings.post")) == 1
+    assert [r for r in octopus_fresh.requests() if r["method"] in ("PUT", "DELETE")] == []
+    assert connect(octopus_fresh).find_booking(entry) == ref
+    row = stored(octopus_fresh, entry.reference)
+    assert row.total == D("161.33") and row.journal == "V1" and row.date == dt.date(2026, 3, 2)
+
+
+def test_document_numbers_follow_the_journal(target, octopus_fresh):
+    party = target.create_party(company())
+    first = target.post(booking(party))
+    second = target.post(booking(party))
+    journal, year, number = first.target_id.split("/")[1], *first.booking_number.split(" ")[1].split("/")
+    assert year == "2026" and journal == "V1"
+    assert second.target_id.split("/")[2] == str(int(number) + 1)
+
+
+def test_a_credit_note_has_a_negative_total_and_positive_lines(target, octopus_fresh):
+    entry = booking(target.create_party(company()), kind=DocumentKind.SALES_CREDIT_NOTE)
+    target.post(entry)
+    row = stored(octopus_fresh, entry.reference)
+    assert row.total == D("-161.33") and all(net > 0 and vat > 0 for _, _, net, vat in row.lines)
+
+
+def test_a_booking_never_posted_is_not_found(target):
+    assert target.find_booking(booking(target.create_party(company()))) is None
+
+
+def test_a_timeout_after_the_server_committed_is_ambiguous_and_the_lookup_finds_it(octopus_fresh):
+    target = connect(octopus_fresh, timeout=0.5)
+    entry = booking(target.create_party(company()))
+    octopus_fresh.add_fault(endpoint="buysellbookings.post", kind="commit_then_delay", delay_seconds=1.5, count=1)
+    with pytest.raises(AmbiguousWrite):
+        target.post(entry)
+    assert target.find_booking(entry) is not None
+
+
+def test_a_journal_of_the_wrong_type_is_refused_for_this_document_only(target):
+    party = target.create_party(company())
+    with pytest.raises(DocumentRefused, match="Invoice 2026 / 17: Octopus refused it: .*F1"):
+        target.post(booking(party, journal="F1"))
+    target.post(booking(party))
+
+
+def test_a_purchase_vat_code_in_a_sales_journal_is_refused(target):
+    with pytest.raises(DocumentRefused, match="A21"):
+        target.post(booking(target.create_party(company()), vat_code="A21"))
+
+
+def test_a_closed_book_year_is_refused_with_the_fix(target):
+    with pytest.raises(DocumentRefused, match="closed .*reopen the period in Octopus") as refused:
+        target.post(booking(target.create_party(company()), day=dt.date(2024, 6, 3)))
+    assert refused.value.code == "period_closed"
+
+
+def test_a_closed_journal_period_is_refused(target, octopus_fresh):
+    party = target.create_party(company())
+    octopus_fresh.admin("POST", "journals/close", {"dossier": int(DOSSIER), "year": 2026, "journal": "V1",
+                                                   "period": 202603}).raise_for_status()
+    with pytest.raises(DocumentRefused, match="closed"):
+        target.post(booking(party))
+    target.post(booking(party, day=dt.date(2026, 4, 1)))
+
+
+# -- payment status ---------------------------------------------------------------------------
+
+
+def test_open_items_name_the_booking(target):
+    ref = target.post(booking(target.create_party(company())))
+    items = {i.booking_number: i for i in target.open_items()}
+    assert items[ref.booking_number].open_amount == D("161.33") and items[ref.booking_number].kind_is_sales
