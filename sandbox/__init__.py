@@ -9,4 +9,5 @@ tests and demos talk to the sandboxes over real HTTP (see ``sandbox.runner``).
 SANDBOXES: dict[str, str] = {
     "focus": "sandbox.focus.cli",
     "exact_online": "sandbox.exact_online.cli",
+    "octopus": "sandbox.octopus.cli",
 }

@@ -144,8 +144,14 @@ class RunningSandbox:
         """Wipe everything (tokens, faults, log, clock, config) and reseed the same data."""
         self._ok("POST", "reset")
 
-    def mint_tokens(self, client_id: str | None = None) -> dict[str, Any]:
-        return self._ok("POST", "tokens", {"client_id": client_id} if client_id else {})
+    def mint_tokens(self, client_id: str | None = None, **body: Any) -> dict[str, Any]:
+        """OAuth sandboxes: a token pair for ``client_id``; others take their own keys
+        (Octopus: ``mint_tokens(dossier=8001)`` -> ``{"token", "dossierToken"}``)."""
+        return self._ok("POST", "tokens", {**({"client_id": client_id} if client_id else {}), **body})
+
+    def authorizes(self) -> bool:
+        """Whether the service has an OAuth consent step (Octopus has none: credentials only)."""
+        return bool(self._health.get("authorize_path"))
 
     def authorization_code(self, client_id: str = "sandbox", redirect_uri: str = DEMO_REDIRECT_URI) -> str:
         """The OAuth consent step without a browser: the sandbox approves at once and redirects

@@ -22,7 +22,6 @@ from cryptography.fernet import Fernet
 from sandbox.runner import DEMO_REDIRECT_URI, REPO_ROOT, RunningSandbox, start_sandbox
 
 
-
 @dataclass(frozen=True)
 class DemoEntity:
     department: int  # position in the Focus sandbox's departments (0 BE, 1 NL, 2 BE services)

@@ -10,6 +10,11 @@
   Exact Online sandbox (``--country be``: divisions 100001 and 100002, 10 + 3 accounts).
 - ``exact_api``: ``ExactApi`` on ``exact``, a bare caller with a minted token for testing the
   sandbox itself (no production client involved).
+- ``octopus_sandbox`` (session), ``octopus`` and ``start_octopus_sandbox``: the same three for the
+  Octopus sandbox (dossiers 8001, 8002 and the disabled 8003). ``octopus`` also empties today's quota
+  counters, so every test starts with the full daily quotas.
+- ``octopus_api``: ``OctopusApi`` on ``octopus``, a bare caller with minted user and dossier tokens
+  for dossier 8001.
 """
 
 from __future__ import annotations
@@ -120,5 +125,76 @@ class ExactApi:
 @pytest.fixture
 def exact_api(exact: RunningSandbox) -> Iterator[ExactApi]:
     api = ExactApi(exact)
+    yield api
+    api.http.close()
+
+
+@pytest.fixture(scope="session")
+def octopus_sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox("octopus") as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def octopus(octopus_sandbox: RunningSandbox) -> RunningSandbox:
+    octopus_sandbox.reset_runtime()
+    return octopus_sandbox
+
+
+@pytest.fixture
+def start_octopus_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
+    with ExitStack() as stack:
+
+        def start(**kwargs: Any) -> RunningSandbox:
+            return stack.enter_context(start_sandbox("octopus", **kwargs))
+
+        yield start
+
+
+#: The sandbox's default ``softwareHouseUuid`` (``--software-house-uuid``).
+OCTOPUS_SOFTWARE_HOUSE_UUID = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
+
+
+class OctopusApi:
+    """Plain HTTP against an Octopus sandbox with minted tokens: a path without a leading ``/`` is
+    relative to ``/dossiers/{dossier}/`` and sent with the ``dossierToken`` header; one with it is
+    relative to the API root and sent with the user ``Token``."""
+
+    def __init__(self, sandbox: RunningSandbox, dossier: int = 8001) -> None:
+        self.sandbox = sandbox
+        self.dossier = dossier
+        tokens = sandbox.mint_tokens(dossier=dossier)
+        self.token, self.dossier_token = tokens["token"], tokens["dossierToken"]
+        self.http = httpx.Client(base_url=f"{sandbox.base_url}/octopus-rest-api/v1", timeout=30)
+
+    def request(self, method: str, path: str, params: Any = None, json: Any = None, *,
+                headers: dict[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
+        if path.startswith("/"):
+            url, default = path, {"Token": self.token}
+        else:
+            url, default = f"/dossiers/{self.dossier}/{path}", {"dossierToken": self.dossier_token}
+        return self.http.request(method, url, params=params, json=json,
+                                 headers=default if headers is None else headers,
+                                 timeout=timeout if timeout is not None else 30)
+
+    def get(self, path: str, params: Any = None, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, params, **kwargs)
+
+    def post(self, path: str, json: Any = None, params: Any = None, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, params, json, **kwargs)
+
+    def put(self, path: str, json: Any, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def data(self, path: str, params: Any = None) -> Any:
+        """The JSON of a GET that must answer 200."""
+        response = self.get(path, params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def octopus_api(octopus: RunningSandbox) -> Iterator[OctopusApi]:
+    api = OctopusApi(octopus)
     yield api
     api.http.close()

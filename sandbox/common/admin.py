@@ -3,7 +3,8 @@
 Tests use it to seed data, read the manifest of what an extractor should
 find, inspect the request log, inject faults, move the clock and retune
 limits. Service-specific work (seeding, manifest) goes through
-``SandboxService``.
+``SandboxService``; a service whose credentials are not OAuth token pairs
+also mints them (``mint_tokens``, Octopus).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class SandboxService(Protocol):
         ...
 
     def manifest(self) -> dict[str, Any]: ...
+
+    # Optional: ``mint_tokens(body) -> dict`` answers ``POST /_sandbox/tokens`` (raises ValueError on
+    # bad input) for a service whose credentials are not OAuth token pairs.
 
 
 class AdminError(Exception):
@@ -121,7 +125,14 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
 
     @router.post("/tokens")
     async def mint_tokens(request: Request) -> Response:
-        client_id = (await json_body(request)).get("client_id", state.client.client_id)
+        body = await json_body(request)
+        own_mint = getattr(service, "mint_tokens", None)
+        if own_mint is not None:
+            try:
+                return json_response(own_mint(body), 201)
+            except ValueError as error:
+                raise AdminError(str(error)) from None
+        client_id = body.get("client_id", state.client.client_id)
         if not isinstance(client_id, str) or not client_id:
             raise AdminError("client_id must be a non-empty string")
         return json_response(state.tokens.issue_pair(client_id).as_json(), 201)

@@ -4,7 +4,8 @@ Each sandbox describes its settings as a frozen dataclass (Focus uses
 ``RuntimeSettings``); values persist in the database so a restart keeps what
 a test configured, and options given on the command line win over persisted
 values. A field's metadata ``{"min": 0}`` allows zero (an "off" switch);
-every other setting must be positive.
+every other numeric setting must be positive. A ``bool`` field is a switch
+(Octopus's ``enforce_quotas``) and takes only ``true`` or ``false``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def _validated(kind: type, changes: dict[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         if key not in known:
             raise ValueError(f"unknown config key {key!r}")
+        if isinstance(known[key].default, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{key} must be true or false")
+            clean[key] = value
+            continue
         minimum = known[key].metadata.get("min")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{key} must be a number")

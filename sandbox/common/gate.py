@@ -1,10 +1,12 @@
 """The path every non-admin request takes, in the order a real API gateway uses.
 
 1. ``expire_tokens`` faults act (so the request sees its token die);
-2. the bearer token is checked (401);
+2. the caller is identified (401): the bearer token, or the service's own
+   ``authenticate`` (Octopus reads a ``Token`` or ``dossierToken`` header);
 3. ``rate_limit`` faults answer 429 without counting, as a throttling
    gateway would;
-4. the client's sliding window counts the request, or answers 429;
+4. the client's sliding window counts the request, or answers 429 (a
+   limiter may explain its refusal as ``decision.error``);
 5. ``slow`` faults stall and ``error`` faults answer, *after* counting: a
    failing backend still costs the client a request;
 6. the handler runs;
@@ -13,9 +15,10 @@
    although the work was done.
 
 OAuth and file links skip steps 2 and 4. Each service supplies an
-``ApiPolicy`` for what its error bodies and headers look like. The limiter
-key is the client id, or ``client id|scope`` when the service passes a
-``rate_scope`` (Exact Online limits per client *and* division).
+``ApiPolicy`` for what its error bodies and headers look like; an ``ApiError``
+whose body carries more than a title renders itself. The limiter key is the
+client id, or ``client id|scope`` when the service passes a ``rate_scope``
+(Exact Online limits per client *and* division, Octopus per operation).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from sandbox.common.state import SandboxState
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[str | None], Awaitable[Response]]
+#: Who is calling: a client id, or None for the policy's 401 (it may raise ``ApiError`` instead).
+Authenticate = Callable[[Request], str | None]
 
 
 class ApiError(Exception):
@@ -47,6 +52,10 @@ class ApiError(Exception):
         super().__init__(title)
         self.status = status
         self.title = title
+
+    def render(self, policy: ApiPolicy) -> Response:
+        """The error response; vendors whose errors carry more than a title override this."""
+        return policy.error(self.status, self.title)
 
 
 class ApiPolicy(Protocol):
@@ -89,22 +98,24 @@ class Gate:
         self._policy = policy
 
     async def api(self, request: Request, endpoint: str, body: Any, handler: Handler, *,
-                  rate_scope: str | None = None) -> Response:
-        """An authenticated, rate-limited API call; ``body`` goes to the log."""
-        return await self._run(request, endpoint, body, handler, api=True, rate_scope=rate_scope)
+                  rate_scope: str | None = None, authenticate: Authenticate | None = None) -> Response:
+        """An authenticated, rate-limited API call; ``body`` goes to the log. Without
+        ``authenticate`` the caller is the client of the bearer token."""
+        return await self._run(request, endpoint, body, handler, api=True, rate_scope=rate_scope,
+                               authenticate=authenticate)
 
     async def open(self, request: Request, endpoint: str, handler: Handler) -> Response:
         """OAuth and file downloads: faults and log only, no body logged."""
         return await self._run(request, endpoint, None, handler, api=False)
 
     async def _run(self, request: Request, endpoint: str, body: Any, handler: Handler, *, api: bool,
-                   rate_scope: str | None = None) -> Response:
+                   rate_scope: str | None = None, authenticate: Authenticate | None = None) -> Response:
         started = time.perf_counter()
         call = _Call(endpoint, self._state.clock.now(), self._state.log.generation, rate_scope)
         try:
-            response = await self._serve(request, call, handler, api=api)
+            response = await self._serve(request, call, handler, api=api, authenticate=authenticate)
         except ApiError as error:
-            response = self._policy.error(error.status, error.title)
+            response = error.render(self._policy)
         except Exception:
             logger.exception("unhandled error in %s", endpoint)
             response = self._policy.error(500)
@@ -130,13 +141,22 @@ class Gate:
         call.injected += [rule.kind for rule in fired]
         return fired
 
-    async def _serve(self, request: Request, call: _Call, handler: Handler, *, api: bool) -> Response:
+    def _bearer_client(self, request: Request) -> str | None:
+        token = bearer_token(request)
+        return self._state.tokens.client_for(token) if token else None
+
+    def _refusal(self, decision: Decision) -> Response:
+        """The limiter's own explanation (``decision.error``, an ``ApiError``), else the plain 429."""
+        error = getattr(decision, "error", None)
+        return error.render(self._policy) if isinstance(error, ApiError) else self._policy.error(429)
+
+    async def _serve(self, request: Request, call: _Call, handler: Handler, *, api: bool,
+                     authenticate: Authenticate | None) -> Response:
         state, policy = self._state, self._policy
         if self._faults(call, "expire_tokens"):
             state.tokens.expire_access_tokens()
         if api:
-            token = bearer_token(request)
-            call.client_id = state.tokens.client_for(token) if token else None
+            call.client_id = (authenticate or self._bearer_client)(request)
             if call.client_id is None:
                 call.decision = state.limiter.peek(None, call.at)
                 return policy.unauthorized()
@@ -146,7 +166,7 @@ class Gate:
         if api:
             call.decision = state.limiter.hit(call.rate_key, call.at)
             if not call.decision.allowed:
-                return policy.error(429)
+                return self._refusal(call.decision)
         for rule in self._faults(call, "slow", "error"):
             if rule.kind == "slow":
                 await asyncio.sleep(rule.delay_seconds)

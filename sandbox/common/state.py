@@ -26,7 +26,10 @@ class ClientCredentials:
 
 class SandboxState:
     """``defaults`` is the service's settings dataclass with production values;
-    ``limiter`` builds its rate limiter (Focus: one sliding window per client)."""
+    ``limiter`` builds its rate limiter (Focus: one sliding window per client);
+    ``tokens`` is the token store class (a subclass keeps a vendor's own
+    credentials, such as Octopus's session tokens, where faults and the admin
+    API expire and wipe them)."""
 
     def __init__(
         self,
@@ -37,13 +40,14 @@ class SandboxState:
         overrides: dict[str, Any],
         token_rules: TokenRules = DEFAULT_RULES,
         limiter: Callable[[RuntimeConfig[Any]], Limiter] = SlidingWindowLimiter,
+        tokens: type[TokenStore] = TokenStore,
     ) -> None:
         self.db = db
         self.client = client
         self.meta = Meta(db)
         self.clock = Clock(self.meta)
         self.config: RuntimeConfig[Any] = RuntimeConfig(self.meta, defaults, overrides)
-        self.tokens = TokenStore(db, self.clock, self.config, token_rules)
+        self.tokens = tokens(db, self.clock, self.config, token_rules)
         self.limiter = limiter(self.config)
         self.faults = FaultInjector(db)
         self.log = RequestLog(db)

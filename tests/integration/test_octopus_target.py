@@ -10,7 +10,14 @@ import pytest
 
 from connectors.domain import Address, DocumentKind, Party, PartyRef, PartyRole
 from connectors.oauth import AuthError, MemoryTokenStore
-from connectors.targets.base import AmbiguousWrite, Booking, BookingLine, DocumentRefused, MemoryExternalIds, TargetError
+from connectors.targets.base import (
+    AmbiguousWrite,
+    Booking,
+    BookingLine,
+    DocumentRefused,
+    MemoryExternalIds,
+    TargetError,
+)
 from connectors.targets.octopus import OctopusTarget, octopus_vat_number
 from tests.contract.tools import OctopusHarness
 

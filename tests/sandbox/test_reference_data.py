@@ -9,16 +9,18 @@ from stdnum.eu import vat
 
 def test_departments(api):
     departments = api.data("departments.list")
-    assert [d["name"] for d in departments] == ["Focus Demo BV", "Focus Demo Nederland B.V."]
+    assert [d["name"] for d in departments] == ["Focus Demo BV", "Focus Demo Nederland B.V.",
+                                                "Focus Demo Services BV"]
     assert set(departments[0]) == {"id", "name", "vat_number", "currency", "emails", "status"}
-    be, nl = (api.data("departments.info", {"id": d["id"]}) for d in departments)
+    be, nl, services = (api.data("departments.info", {"id": d["id"]}) for d in departments)
     assert vat.is_valid(be["vat_number"]) and be["address"]["country"] == "BE"
+    assert vat.is_valid(services["vat_number"]) and services["address"]["country"] == "BE"
     assert vat.is_valid(nl["vat_number"]) and nl["vat_number"].endswith("B01") and nl["address"]["country"] == "NL"
     assert api.data("departments.list", {"filter": {"ids": [nl["id"]]}}) == [departments[1]]
 
 
 def test_tax_rates_and_ledgers_per_department(api):
-    be, nl = api.data("departments.list")
+    be, nl, services = api.data("departments.list")
     rates = {r["description"]: r["rate"] for r in api.data("taxRates.list", {"filter": {"department_id": be["id"]}})}
     assert rates == {"21%": Decimal("0.21"), "12%": Decimal("0.12"), "6%": Decimal("0.06"), "0%": Decimal("0.0"),
                      "0% Medecontractant / reverse charge": Decimal("0.0")}
@@ -27,7 +29,7 @@ def test_tax_rates_and_ledgers_per_department(api):
     categories = api.data("productCategories.list", {"filter": {"department_id": be["id"]}})
     ledgers = {c["name"]: {ledger["department"]["id"]: ledger["ledger_account_number"] for ledger in c["ledgers"]}
                for c in categories}
-    assert ledgers["Consultancy"] == {be["id"]: "700000", nl["id"]: "8000"}
+    assert ledgers["Consultancy"] == {be["id"]: "700000", nl["id"]: "8000", services["id"]: "700000"}
     assert any(be["id"] not in by_department for by_department in ledgers.values())
 
 

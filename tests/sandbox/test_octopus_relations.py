@@ -1,0 +1,124 @@
+"""Octopus relations: searching (VAT numbers in any format), the upserting PUT (201/204/404/400), /modified."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sandbox.runner import RunningSandbox, start_sandbox
+from tests.conftest import OctopusApi
+
+IDENT = "relationIdentificationServiceData"
+
+
+@pytest.fixture(scope="module")
+def books() -> Iterator[RunningSandbox]:
+    """A sandbox of this module's own: these tests write relations (reseeded per test, ~20 ms)."""
+    with start_sandbox("octopus", seed=7) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def api(books: RunningSandbox) -> Iterator[OctopusApi]:
+    books.reset()
+    caller = OctopusApi(books)
+    yield caller
+    caller.http.close()
+
+
+def brussels_now(sandbox: RunningSandbox) -> str:
+    now = dt.datetime.fromisoformat(sandbox.admin("GET", "clock").json()["now"])
+    return now.astimezone(ZoneInfo("Europe/Brussels")).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def new_relation(**fields) -> dict:
+    return {IDENT: {"externalRelationId": 4242}, "name": "Nieuwe Klant BV", "client": True, "currencyCode": "EUR",
+            "vatNr": "BE0403.170.701", "vatType": 1, "country": "BE", "city": "Leuven", **fields}
+
+
+def test_search_by_vat_number_name_and_ids(api):
+    first = api.data("relations", {"relationId": 1})[0]
+    vat = first["vatNr"]
+    assert vat.startswith("BE0") and vat.count(".") == 2
+    digits = vat[2:].replace(".", "")
+    for variant in (vat, f"be {digits[:4]} {digits[4:7]}-{digits[7:]}", f"BE{digits}"):
+        assert [r[IDENT]["relationKey"]["id"] for r in api.data("relations", {"vatNr": variant})] == [1]
+    name = api.data("relations", {"relationId": 3})[0]["name"]
+    assert 3 in [r[IDENT]["relationKey"]["id"] for r in api.data("relations", {"name": name[3:8].upper()})]
+    assert api.data("relations", {"extRelationId": 90003})[0][IDENT] == {"relationKey": {"id": 3},
+                                                                        "externalRelationId": 90003}
+    nothing = api.get("relations", {"relationId": 1, "extRelationId": 90003})  # parameters combine with AND
+    assert nothing.status_code == 404 and nothing.json()["errorCode"] == -90
+    assert api.get("relations", {"vatNr": "BE0999999999"}).status_code == 404
+    assert api.get("relations", {"relationId": "one"}).status_code == 400
+
+
+def test_seeded_relations(api):
+    relations = api.data("relations")
+    assert [r[IDENT]["relationKey"]["id"] for r in relations] == [1, 2, 3, 4, 5]
+    assert [(r["client"], r["supplier"], r["country"]) for r in relations] == [
+        (True, False, "BE"), (True, False, "BE"), (True, False, "NL"), (False, True, "BE"), (False, True, "DE")]
+    assert [r[IDENT]["externalRelationId"] for r in relations] == [90001, None, 90003, None, 90005]
+    assert all(r["vatNr"] and r["currencyCode"] == "EUR" and r["active"] for r in relations)
+
+
+def test_put_creates_with_201_then_merges_with_204(api):
+    created = api.put("relations", new_relation())
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body[IDENT] == {"relationKey": {"id": 6}, "externalRelationId": 4242}
+    assert (body["name"], body["client"], body["supplier"], body["active"], body["email"]) == (
+        "Nieuwe Klant BV", True, False, True, None)
+    assert {"participantId", "invoiceDeliveryMethod", "sddActive", "deliveryCity"} <= set(body)
+    merged = api.put("relations", {IDENT: {"externalRelationId": 4242}, "currencyCode": "EUR",
+                                   "email": "boekhouding@nieuw.be", "name": None})
+    assert merged.status_code == 204 and merged.content == b""
+    again = api.put("relations", {IDENT: {"relationKey": {"id": 6}}, "currencyCode": "EUR", "city": "Gent"})
+    assert again.status_code == 204
+    stored = api.data("relations", {"relationId": 6})[0]
+    assert (stored["name"], stored["email"], stored["city"]) == ("Nieuwe Klant BV", "boekhouding@nieuw.be", "Gent")
+    unknown = api.put("relations", {IDENT: {"relationKey": {"id": 99}}, "currencyCode": "EUR", "name": "X"})
+    assert unknown.status_code == 404 and unknown.json()["errorCode"] == -90
+
+
+def test_put_refusals(api):
+    cases = [
+        ({**new_relation(), "currencyCode": None}, -10, "currencyCode"),
+        ({k: v for k, v in new_relation().items() if k != IDENT}, -10, IDENT),
+        ({**new_relation(), "name": None}, -10, "name"),
+        (new_relation(**{IDENT: {"relationKey": {"id": 1}, "externalRelationId": 90003}}), -40,
+         f"{IDENT}.externalRelationId"),
+        (new_relation(**{IDENT: {"externalRelationId": "4242"}}), -11, f"{IDENT}.externalRelationId"),
+        (new_relation(**{IDENT: {"externalRelationId": 2**31}}), -11, f"{IDENT}.externalRelationId"),
+        (new_relation(client="yes"), -11, "client"),
+        ({"relationServiceData": new_relation()}, -10, "currencyCode"),  # no wrapper on PUT
+    ]
+    for body, code, field in cases:
+        refused = api.put("relations", body)
+        assert (refused.status_code, refused.json()["errorCode"], refused.json()["technicalInfo"]) == (
+            400, code, field), body
+    assert api.data("relations", {"relationId": 1})[0][IDENT]["externalRelationId"] == 90001
+
+
+def test_listing_shows_active_relations_searching_all(api):
+    api.put("relations", new_relation(active=False))
+    assert len(api.data("relations")) == 5
+    assert api.data("relations", {"extRelationId": 4242})[0]["active"] is False
+
+
+def test_modified_relations(api, books):
+    since = brussels_now(books)
+    nothing = api.get("relations/modified", {"modifiedTimeStamp": since})
+    assert nothing.status_code == 404 and nothing.json()["errorMessage"] == "No modified relations found"
+    assert api.get("relations/modified", {"modifiedTimeStamp": "2026-11-21T10:00:00"}).status_code == 400
+    assert api.get("relations/modified").status_code == 400
+    api.put("relations", {IDENT: {"relationKey": {"id": 2}}, "currencyCode": "EUR", "remarks": "VIP"})
+    changed = api.data("relations/modified", {"modifiedTimeStamp": since})
+    assert changed["deleted"] == [] and [r[IDENT]["relationKey"]["id"] for r in changed["modified"]] == [2]
+    everything = api.data("relations/modified", {"modifiedTimeStamp": "1980-01-01 00:00:00.000"})
+    assert len(everything["modified"]) == 5
+    logged = books.requests(endpoint="relations.put")[0]
+    assert logged["body"][IDENT] == {"relationKey": {"id": 2}}
