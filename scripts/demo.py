@@ -51,6 +51,14 @@ def summary(world: World, entity: str) -> list[str]:
     return lines
 
 
+def octopus_quotas(world: World) -> str:
+    """What the Octopus entity spent of its daily quotas over both runs (the sandbox counts them)."""
+    spec = DEMO_ENTITIES["demo_be_octopus"]
+    used = world.tools[spec.sandbox].admin("GET", f"quotas?dossier={spec.administration}").json()["data"]
+    spent = ", ".join(f"{q['operation']} {q['used']}/{q['limit']}" for q in used if q["used"])
+    return f"Octopus daily quotas used by demo_be_octopus (setup + two runs): {spent}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=30, help="invoices in the BE department (default 30)")
@@ -74,10 +82,16 @@ def main() -> int:
                 print(f"Ran DAG accounting_sync__{entity} ({spec.tool}) with Airflow in "
                       f"{time.monotonic() - started:.0f}s: {state}")
                 print("\n".join(summary(world, entity)) + "\n")
-            second = world.airflow("dags", "test", "accounting_sync__demo_be")
-            rerun = summary(world, "demo_be")
-            print(f"Second run of demo_be ({'success' if second.returncode == 0 else 'failed'}): "
-                  f"{rerun[2].strip()} — nothing is booked twice.")
+            for entity in ("demo_be", "demo_be_octopus"):
+                sandbox = world.tools[DEMO_ENTITIES[entity].sandbox]
+                sandbox.clear_requests()
+                second = world.airflow("dags", "test", f"accounting_sync__{entity}")
+                rerun = summary(world, entity)
+                tool_writes = [r for r in sandbox.requests() if r["method"] in ("POST", "PUT")
+                               and not r["endpoint"].startswith(("oauth2", "authentication", "dossiers", "reports"))]
+                print(f"Second run of {entity} ({'success' if second.returncode == 0 else 'failed'}): "
+                      f"{' '.join(rerun[2].split())}, {len(tool_writes)} write calls to the tool — nothing is booked twice.")
+            print("\n" + octopus_quotas(world))
     return 0
 
 

@@ -30,7 +30,7 @@ def runs(world):
     return found, errors, booked
 
 
-def test_the_entity_dag_books_documents_and_turns_red_on_refused_ones(world):
+def test_the_entity_dag_books_turns_red_on_refused_documents_and_never_books_twice(world):
     result = world.airflow("dags", "test", "accounting_sync__demo_be")
     [run], errors, booked = runs(world)
     assert run.counts.get("documents_booked", 0) == len(booked) > 0
@@ -40,9 +40,6 @@ def test_the_entity_dag_books_documents_and_turns_red_on_refused_ones(world):
     else:
         assert result.returncode == 0 and run.status == "success"
 
-
-def test_a_second_dag_run_books_nothing_twice(world):
-    world.airflow("dags", "test", "accounting_sync__demo_be")
     world.tools["exact_be"].clear_requests()
     world.airflow("dags", "test", "accounting_sync__demo_be")
     [_, second], _, _ = runs(world)
