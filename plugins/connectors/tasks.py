@@ -26,8 +26,10 @@ def target_for(engine: Engine, *, target: str, connection_id: str, administratio
                integration_id: int | None = None) -> Target:
     """The tool client for one integration: tokens, handed-out ids and cached master data in the state DB."""
     cache = MasterDataStore(engine, integration_id) if integration_id is not None else None
+    cipher = load_cipher()
     context = TargetContext(
-        tokens=DbTokenStore(engine, connection_id, load_cipher()),
+        tokens=DbTokenStore(engine, connection_id, cipher),
+        scoped_tokens=lambda key: DbTokenStore(engine, f"{connection_id}#{key}", cipher),
         administration=administration,
         external_ids=DbExternalIds(engine, target, administration),
         cached_master_data=cache.master_data if cache else (lambda: None),

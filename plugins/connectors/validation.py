@@ -83,6 +83,7 @@ def _document_row(doc: Document, settings: MappingSettings, master: MasterData,
         "date": doc.date.isoformat(),
         "before_start": settings.start_date is not None and doc.date < settings.start_date,
         "period_closed": master.is_closed(doc.date),
+        "has_book_year": not master.book_years or master.book_year_of(doc.date) is not None,
         "party_name": party.name if party else None,
         "vat_number": vat_number,
         "vat_number_valid": vat_number is None or _valid_vat(vat_number),
@@ -136,6 +137,7 @@ class Validator:
             gxe.ExpectColumnValuesToBeInSet(column="before_start", value_set=[False],
                                             meta={"code": "before_start_date"}),
             gxe.ExpectColumnValuesToBeInSet(column="period_closed", value_set=[False], meta={"code": "period_closed"}),
+            gxe.ExpectColumnValuesToBeInSet(column="has_book_year", value_set=[True], meta={"code": "no_book_year"}),
             gxe.ExpectColumnValuesToBeInSet(column="vat_number_valid", value_set=[True],
                                             meta={"code": "invalid_vat_number"}),
         ])
@@ -212,6 +214,9 @@ class Validator:
         if code == "period_closed":
             return (f"{label}: dated {doc.date}, in a period that is closed in {self.tool}; reopen the period or "
                     "book it by hand", "date")
+        if code == "no_book_year":
+            return (f"{label}: dated {doc.date}, but {self.tool} has no book year for that date; open the book "
+                    "year in the tool (the next run picks the document up)", "date")
         if code == "invalid_vat_number":
             return (f"{label}: the VAT number {row['vat_number']} of {row['party_name']} is not valid; "
                     "correct it on the company in Focus", "vat_number")

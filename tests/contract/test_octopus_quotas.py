@@ -55,4 +55,9 @@ def test_an_unchanged_rerun_writes_nothing_reads_no_master_data_and_stays_within
     calls = operations(tool_sandbox)
     assert sum(calls[w] for w in WRITES) == 0
     assert calls["accounts"] == calls["vatcodes"] == 0 and counts["master_read_from_tool"] == 0
+    # What two unchanged runs cost at most: the dossier token is shared through the state database, and
+    # nothing is looked up, numbered or searched when nothing is new.
+    assert calls["authentication"] <= 1 and calls["dossiers.token"] <= 1
+    assert calls["bookyears"] == calls["journals"] == calls["buysellbookings.modified"] == 0
+    assert calls["relations.search"] == calls["relations.list"] == 0
     assert_within_quotas(tool_sandbox)

@@ -1,7 +1,8 @@
-"""What the contract suite needs to know about each tool's sandbox — and nothing about its client.
+"""What the contract suite needs to know about each tool's sandbox.
 
 A harness starts the tool's sandbox, gives the connector a connection and
-(where the tool uses OAuth) a token, reads the books back through the
+(where the tool uses OAuth) a token — the consent step borrows the
+production OAuth helper, nothing else of the client — reads the books back through the
 sandbox's admin API in one shape (``ToolBooking``), tells writes from reads
 in the request log, closes a period and injects a commit-then-timeout.
 Adding a tool to the suite is one more harness here.
@@ -40,6 +41,7 @@ class ToolBooking:
     party_id: str
     lines: tuple[tuple[str, str, Decimal, Decimal], ...]
     total: Decimal  # incl. VAT, signed as the tool stores it
+    is_credit: bool  # what the tool takes it for: a credit note or an invoice
 
 
 class ToolHarness(Protocol):
@@ -99,6 +101,7 @@ class ExactOnlineHarness:
                 lines=tuple((str(ln["GLAccountCode"]).strip(), str(ln["VATCode"]).strip(), money(ln["AmountFC"]),
                              money(ln["VATAmountFC"])) for ln in entry[lines_key]),
                 total=money(entry["AmountFC"]),
+                is_credit=int(entry["Type"]) in (21, 31),
             ))
         return out
 
@@ -147,6 +150,7 @@ class OctopusHarness:
                 lines=tuple((str(ln["accountKey"]), ln["vatCodeKey"], money(ln["baseAmount"]), money(ln["vatAmount"]))
                             for ln in data["bookingLines"]),
                 total=money(data["amount"]),
+                is_credit=money(data["amount"]) < 0,  # Octopus: a credit note has a negative total
             ))
         return out
 

@@ -10,6 +10,8 @@ import pytest
 
 from connectors.domain import Address, DocumentKind, Party, PartyRef, PartyRole
 from connectors.oauth import AuthError, MemoryTokenStore
+from connectors.state.db import make_engine, migrate
+from connectors.state.external_ids import DbExternalIds
 from connectors.targets.base import (
     AmbiguousWrite,
     Booking,
@@ -137,6 +139,20 @@ def test_a_new_party_is_one_search_and_one_upsert_keyed_by_our_number(octopus_fr
     assert relation["client"] and relation["supplier"] and relation["vatNr"] == "BE0477.472.701"
     assert len(calls(octopus_fresh, "relations.search")) == 1 and len(calls(octopus_fresh, "relations.put")) == 1
     assert calls(octopus_fresh, "relations.list") == []
+
+
+def test_a_relation_someone_else_numbered_is_never_taken_over(octopus_fresh, tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    migrate(engine)
+    target = connect(octopus_fresh, ids=DbExternalIds(engine, "octopus", DOSSIER))
+    before = {r["relationIdentificationServiceData"]["relationKey"]["id"]: r
+              for r in octopus_fresh.admin("GET", f"relations?dossier={DOSSIER}").json()["data"]}
+    for _ in range(5):
+        target.create_party(company("BE0477472701"))
+    after = {r["relationIdentificationServiceData"]["relationKey"]["id"]: r
+             for r in octopus_fresh.admin("GET", f"relations?dossier={DOSSIER}").json()["data"]}
+    assert len(after) == len(before) + 5
+    assert all(after[key] == row for key, row in before.items())  # hand-numbered relations untouched
 
 
 def test_an_existing_relation_is_found_by_vat_number(target):

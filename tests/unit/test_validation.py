@@ -10,7 +10,7 @@ import pytest
 
 from connectors.domain import Document, DocumentKind, Line, LineKind, Party, PartyRef, VatAmount
 from connectors.mappings import MappingSettings
-from connectors.targets.base import AccountInfo, JournalInfo, MasterData, VatCodeInfo
+from connectors.targets.base import AccountInfo, BookYear, JournalInfo, MasterData, VatCodeInfo
 from connectors.validation import Validator
 
 D = Decimal
@@ -126,3 +126,12 @@ def test_purchase_lines_book_on_the_vat_rate_account(validator):
 def test_only_failing_documents_get_issues(validator):
     good, bad = invoice(item(), number="2026 / 1"), invoice(item(ledger="1"), number="2026 / 2")
     assert {i.focus_id for i in validator.validate([good, bad], PARTIES)} == {bad.source_id}
+
+
+def test_a_date_outside_every_book_year_names_the_fix():
+    years = (BookYear("3", "2026", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),)
+    with_years = Validator(SETTINGS, replace(MASTER, book_years=years), "Octopus")
+    [message] = messages(with_years, invoice(item(), date=dt.date(2027, 1, 4)))
+    assert message == ("Invoice 2026 / 17: dated 2027-01-04, but Octopus has no book year for that date; open the "
+                       "book year in the tool (the next run picks the document up)")
+    assert messages(with_years, invoice(item())) == []

@@ -1,21 +1,35 @@
 """Integer ids the connector hands out to a tool, kept forever in the state database.
 
 Octopus matches relations by ``externalRelationId``, an int32 of the
-caller's choosing; Focus ids are UUIDs. Numbers are allocated as max + 1
-within (tool, administration, kind) under a unique constraint, so two
-workers racing for one number cannot both win: the loser retries.
+caller's choosing; Focus ids are UUIDs. A number is derived from the Focus
+id (a hash into 1,000,000,000–1,999,999,999, far above the small numbers
+accountants and other tools use), so:
+
+- it never lands on a relation someone else numbered by hand;
+- a party keeps its number even if the state database is lost and rebuilt
+  (an upsert then merges into that party's own relation, never another's);
+- two Focus ids that hash alike are told apart by the unique constraint:
+  the second one probes to the next free number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from connectors.state.models import ExternalId
 
 _ids = ExternalId.__table__
+RANGE_START = 1_000_000_000
+RANGE_SIZE = 1_000_000_000  # stays below 2**31 - 1
+
+
+def preferred_number(kind: str, source_id: str) -> int:
+    digest = hashlib.sha256(f"{kind}:{source_id}".encode()).digest()
+    return RANGE_START + int.from_bytes(digest[:8], "big") % RANGE_SIZE
 
 
 class DbExternalIds:
@@ -23,25 +37,29 @@ class DbExternalIds:
         self._engine = engine
         self._scope = {"target": target, "administration": administration or ""}
 
-    def _lookup(self, connection, kind: str, source_id: str) -> int | None:
-        return connection.execute(select(_ids.c.number).where(
-            _ids.c.target == self._scope["target"], _ids.c.administration == self._scope["administration"],
-            _ids.c.kind == kind, _ids.c.source_id == source_id)).scalar()
+    def _where(self, kind: str):
+        return (_ids.c.target == self._scope["target"], _ids.c.administration == self._scope["administration"],
+                _ids.c.kind == kind)
 
     def number_for(self, kind: str, source_id: str) -> int:
-        for _ in range(5):
+        number = preferred_number(kind, source_id)
+        for _ in range(100):
             with self._engine.connect() as connection:
-                number = self._lookup(connection, kind, source_id)
-                if number is not None:
-                    return number
-                highest = connection.execute(select(func.max(_ids.c.number)).where(
-                    _ids.c.target == self._scope["target"], _ids.c.administration == self._scope["administration"],
-                    _ids.c.kind == kind)).scalar() or 0
+                known = connection.execute(select(_ids.c.number).where(
+                    *self._where(kind), _ids.c.source_id == source_id)).scalar()
+                if known is not None:
+                    return known
                 try:
                     connection.execute(insert(_ids).values(**self._scope, kind=kind, source_id=source_id,
-                                                           number=highest + 1, created_at=dt.datetime.now(dt.UTC)))
+                                                           number=number, created_at=dt.datetime.now(dt.UTC)))
                     connection.commit()
-                    return highest + 1
+                    return number
                 except IntegrityError:
-                    connection.rollback()  # another worker took this party or this number: look again
+                    connection.rollback()
+                    # Either another worker stored this party meanwhile (found on the next pass), or
+                    # another party holds this number: probe the next one.
+                    taken_by = connection.execute(select(_ids.c.source_id).where(
+                        *self._where(kind), _ids.c.number == number)).scalar()
+                    if taken_by is not None and taken_by != source_id:
+                        number = RANGE_START + (number - RANGE_START + 1) % RANGE_SIZE
         raise RuntimeError(f"Could not allocate an external id for {kind} {source_id}")

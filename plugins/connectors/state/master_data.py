@@ -8,15 +8,17 @@ runs in between use this copy. The setup CLI stores what it read here too.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
 from connectors.serialization import master_data_from_payload, master_data_to_payload
 from connectors.state.models import MasterDataCache
-from connectors.targets.base import MasterData, Target
+from connectors.targets.base import MasterData, Target, TargetError
 
 _cache = MasterDataCache.__table__
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,5 +60,13 @@ class MasterDataStore:
         loaded = self.load()
         if loaded is not None and now - loaded[1] < target.master_data_max_age:
             return Cached(loaded[0], loaded[1], fresh_read=False)
-        master = target.master_data()
+        try:
+            master = target.master_data()
+        except TargetError as exc:
+            if loaded is None:
+                raise
+            # A quota used up or an outage: an older copy beats no run (unknown codes fail validation anyway).
+            log.warning("Could not read master data from %s (%s); using the copy of %s", target.name, exc,
+                        loaded[1].isoformat())
+            return Cached(loaded[0], loaded[1], fresh_read=False)
         return Cached(master, self.save(master, now), fresh_read=True)

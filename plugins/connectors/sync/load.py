@@ -98,6 +98,8 @@ def _post(target: Target, ledger: DocumentLedger, entry: LedgerEntry, booking, e
             log.warning("%s: the tool did not confirm the booking; it is checked again on the next attempt",
                         document.label)
             return "uncertain"
+        ledger.mark_booked(entry, ref.target_id, ref.booking_number)
+        return "recovered"
     except DocumentRefused as exc:
         ledger.mark_failed(entry, str(exc))
         errors(document.source_id, document.number, exc.code, exc.field, str(exc))

@@ -196,9 +196,9 @@ class ExternalIds(Protocol):
 
 
 class MemoryExternalIds:
-    """For tests and one-off scripts: numbers kept in memory."""
+    """For tests and one-off scripts: numbers kept in memory, counting up from ``start``."""
 
-    def __init__(self, start: int = 1) -> None:
+    def __init__(self, start: int = 1_000_000_001) -> None:
         self._numbers: dict[tuple[str, str], int] = {}
         self._next = start
 
@@ -216,9 +216,15 @@ class TargetContext:
 
     tokens: TokenStore
     administration: str | None = None
+    #: A token store of its own for a key the tool chooses (Octopus: one dossier token per dossier,
+    #: even when several entities share one connection). Defaults to ``tokens``.
+    scoped_tokens: Callable[[str], TokenStore] | None = None
     external_ids: ExternalIds = field(default_factory=MemoryExternalIds)
     #: The master data last read from the tool (state database), or None.
     cached_master_data: Callable[[], MasterData | None] = lambda: None
+
+    def tokens_for(self, key: str) -> TokenStore:
+        return self.scoped_tokens(key) if self.scoped_tokens else self.tokens
 
 
 class Target(Protocol):

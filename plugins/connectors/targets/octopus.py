@@ -82,6 +82,8 @@ VAT_TYPE_PRIVATE_BE, VAT_TYPE_PRIVATE_EU, VAT_TYPE_PRIVATE_NON_EU = 7, 8, 9
 EU = frozenset(code.upper() for code in eu_vat.MEMBER_STATES) - {"XI"}
 LANGUAGES = {"nl": 0, "fr": 1, "en": 2, "de": 3}
 LOOKUP_SINCE = "1980-01-01 00:00:00.000"
+#: Lost answers tolerated in one task before it stops (each costs a lookup from a 48-a-day quota).
+MAX_AMBIGUOUS = 3
 
 
 class _Transient(Exception):
@@ -215,14 +217,17 @@ class OctopusApi:
     def url(self, path: str) -> str:
         return f"{self.base}/dossiers/{self.dossier}/{path}"
 
-    def get(self, path: str, params: dict[str, Any] | None = None, *, missing_ok: bool = False) -> Any:
-        """JSON of a read; with ``missing_ok`` a 404 ("none found", "nothing modified") is ``None``."""
-        return self.read("GET", path, params=params, missing_ok=missing_ok)
+    def get(self, path: str, params: dict[str, Any] | None = None, *, missing_ok: bool = False,
+            attempts: int | None = None) -> Any:
+        """JSON of a read; with ``missing_ok`` a 404 ("none found", "nothing modified") is ``None``.
+        ``attempts=1`` for endpoints whose quota is too small to spend on retries (2 a day)."""
+        return self.read("GET", path, params=params, missing_ok=missing_ok, attempts=attempts)
 
     def read(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None,
-             missing_ok: bool = False) -> Any:
+             missing_ok: bool = False, attempts: int | None = None) -> Any:
         """A read (reports are POSTed queries): retried on timeouts and 5xx, since it changes nothing."""
-        retrying = Retrying(retry=retry_if_exception_type(_Transient), stop=stop_after_attempt(self._max_attempts),
+        retrying = Retrying(retry=retry_if_exception_type(_Transient),
+                            stop=stop_after_attempt(attempts or self._max_attempts),
                             wait=wait_exponential_jitter(multiplier=0.5, max=20, jitter=0.5), sleep=self._sleep,
                             reraise=True)
         try:
@@ -352,10 +357,12 @@ class OctopusTarget:
         self._external_ids = external_ids or MemoryExternalIds()
         self._cached_master_data = cached_master_data
         self._book_years: tuple[BookYear, ...] | None = None
+        self._book_years_fresh = False
         #: (book year id, journal) → the next document number to use; absent = read the journals again.
         self._next_number: dict[tuple[str, str], int] = {}
-        #: (book year id, journal) → {orderReference: documentSequenceNr} of what the journal holds.
-        self._posted: dict[tuple[str, str], dict[str, int]] = {}
+        #: orderReference → (book year id, journal, documentSequenceNr) of every connector booking in the dossier.
+        self._posted: dict[str, tuple[str, str, int]] | None = None
+        self._ambiguous = 0
 
     @classmethod
     def connect(cls, base_url: str, software_house_uuid: str, user: str, password: str, store: TokenStore,
@@ -395,16 +402,16 @@ class OctopusTarget:
 
     def master_data(self) -> MasterData:
         years = self._read_book_years()
-        self._book_years = years
+        self._book_years, self._book_years_fresh = years, True
         current = self._current_year(years)
         accounts = {}
-        for row in self.api.get("accounts", {"bookyearId": current.id}):
+        for row in self.api.get("accounts", {"bookyearId": current.id}, attempts=1):
             number = str(row["accountKey"]["id"])
             names = row.get("description") or {}
             description = names.get("description_NL") or names.get("description_EN") or names.get("description_FR")
             accounts[number] = AccountInfo(number, description or "")
         vat_codes = {}
-        for row in self.api.get("vatcodes"):
+        for row in self.api.get("vatcodes", attempts=1):
             code = str(row["code"])
             vat_codes[code] = VatCodeInfo(code, row.get("description") or "",
                                           Decimal(str(row.get("basePercentage") or 0)) / 100,
@@ -431,8 +438,9 @@ class OctopusTarget:
 
     def _book_year_of(self, day: dt.date, label: str) -> tuple[BookYear, Period]:
         year = next((y for y in self._years() if y.start <= day <= y.end), None)
-        if year is None and self._cached_master_data() is not None:
-            self._book_years = self._read_book_years()  # the copy may predate a newly opened year
+        if year is None and not self._book_years_fresh:
+            # The cached copy may predate a newly opened year: read once per task, not per document.
+            self._book_years, self._book_years_fresh = self._read_book_years(), True
             year = next((y for y in self._book_years if y.start <= day <= y.end), None)
         if year is None:
             raise DocumentRefused(f"{label}: Octopus has no book year for {day.isoformat()}; create it in Octopus",
@@ -457,7 +465,13 @@ class OctopusTarget:
         rows = self.api.get("relations", {"vatNr": octopus_vat_number(party.vat_number)}, missing_ok=True)
         if not rows:
             return None
-        row = rows[0]
+        ours = self._external_id(party)
+
+        def preference(row: dict[str, Any]) -> tuple[bool, bool]:
+            external = (row.get("relationIdentificationServiceData") or {}).get("externalRelationId")
+            return external != ours, row.get("active") is False
+
+        row = min(rows, key=preference)
         ident = row.get("relationIdentificationServiceData") or {}
         external = ident.get("externalRelationId")
         return TargetParty(str(ident["relationKey"]["id"]), str(external) if external else None)
@@ -468,7 +482,8 @@ class OctopusTarget:
         if response.status_code == 201:
             ident = response.json()["relationIdentificationServiceData"]
             return TargetParty(str(ident["relationKey"]["id"]), str(external_id))
-        # 204: a relation with our number existed already (an earlier attempt committed): find its key.
+        # 204: a relation with our number existed already — an earlier attempt that committed, or this
+        # party's relation from before a state database was rebuilt (numbers derive from the Focus id).
         rows = self.api.get("relations", {"extRelationId": external_id}, missing_ok=True)
         if not rows:
             raise TargetError(f"{party.name}: Octopus accepted relation {external_id} but cannot find it")
@@ -492,27 +507,36 @@ class OctopusTarget:
         text = _error_text(response)
         if response.status_code == 400:
             raise DocumentRefused(f"{party.name}: Octopus refused the relation: {text}; correct the company in "
-                                  "Focus", code="refused_by_octopus")
+                                  "Focus or the relation in Octopus", code="refused_by_octopus")
         raise TargetError(f"Octopus PUT relations: HTTP {response.status_code} {text}")
 
     # -- bookings --------------------------------------------------------------------------
 
-    def _posted_in(self, year: BookYear, journal: str) -> dict[str, int]:
-        key = (year.id, journal)
-        if key not in self._posted:
-            rows = self.api.get("buysellbookings/modified", {"bookyearId": year.id, "journalKey": journal,
-                                                             "modifiedTimeStamp": LOOKUP_SINCE}, missing_ok=True)
-            self._posted[key] = {str(r["orderReference"]): int(r["documentSequenceNr"])
-                                 for r in rows or () if r.get("orderReference")}
-        return self._posted[key]
+    def _connector_bookings(self) -> dict[str, tuple[str, str, int]]:
+        """Every booking the connector made in the dossier, by reference: one ``/modified`` call (48 a day)
+        over all book years and journals, so a booking is found even if its date or journal mapping changed
+        since it was posted. Only needed after an ambiguous write or a crash."""
+        if self._posted is None:
+            rows = self.api.get("buysellbookings/modified", {"bookyearId": -1, "modifiedTimeStamp": LOOKUP_SINCE},
+                                missing_ok=True)
+            self._posted = {
+                str(r["orderReference"]): (str(r["bookyearKey"]["id"]), str(r["journalKey"]),
+                                           int(r["documentSequenceNr"]))
+                for r in rows or () if str(r.get("orderReference") or "").startswith("FC-")
+            }
+        return self._posted
 
     def _ref(self, year: BookYear, journal: str, number: int) -> BookingRef:
         return BookingRef(f"{year.id}/{journal}/{number}", f"{journal} {year.description}/{number}")
 
     def find_booking(self, booking: Booking) -> BookingRef | None:
-        year, _ = self._book_year_of(booking.date, booking.description)
-        number = self._posted_in(year, booking.journal).get(booking.reference)
-        return None if number is None else self._ref(year, booking.journal, number)
+        found = self._connector_bookings().get(booking.reference)
+        if found is None:
+            return None
+        year_id, journal, number = found
+        year = next((y for y in self._years() if y.id == year_id), None)
+        description = year.description if year else year_id
+        return BookingRef(f"{year_id}/{journal}/{number}", f"{journal} {description}/{number}")
 
     def _number(self, year: BookYear, journal: str, label: str) -> int:
         if (year.id, journal) not in self._next_number:
@@ -556,35 +580,47 @@ class OctopusTarget:
         if bad:
             raise DocumentRefused(f"{label}: ledger account {bad[0]} is not an Octopus account number",
                                   code="unknown_ledger_account", field="ledger_account")
+        if booking.currency != "EUR":
+            raise DocumentRefused(f"{label}: it is in {booking.currency}; the connector books Octopus documents in "
+                                  "EUR only (no exchange rate is known); book it by hand", code="currency",
+                                  field="currency")
         year, period = self._book_year_of(booking.date, label)
         for _ in range(3):
             number = self._number(year, booking.journal, label)
             try:
                 response = self.api.write("POST", "buysellbookings", self.booking_body(booking, year, period, number))
             except AmbiguousWrite:
-                self._forget(year, booking.journal)
+                self._after_ambiguity(year, booking.journal)
                 raise
-            if response.status_code in (200, 201, 204):
+            status, text = response.status_code, _error_text(response)
+            if status in (200, 201, 204):
                 self._next_number[(year.id, booking.journal)] = number + 1
-                self._posted.get((year.id, booking.journal), {})[booking.reference] = number
+                if self._posted is not None:
+                    self._posted[booking.reference] = (year.id, booking.journal, number)
                 return self._ref(year, booking.journal, number)
-            text = _error_text(response)
-            if response.status_code == 400 and "already exists" in text:
-                self._forget(year, booking.journal)  # someone booked in this journal meanwhile: read its counter
+            if status == 400 and "already exists" in text:
+                self._next_number.pop((year.id, booking.journal), None)  # booked meanwhile: read the counter again
                 continue
-            if response.status_code >= 500:
-                # Octopus answers 500 for "invalid elements"; only a lookup tells whether it committed.
-                self._forget(year, booking.journal)
-                found = self.find_booking(booking)
-                if found is not None:
-                    return found
+            if status == 500 and "invalid elements" in text.lower():
+                # Octopus's documented answer to a malformed booking: refused, nothing committed, number unused.
                 raise DocumentRefused(f"{label}: Octopus refused it: {text}", code="refused_by_octopus")
-            raise self._refusal(booking, response.status_code, text)
+            if status >= 500:
+                # An outage: the write may or may not have landed. Stop here; the document stays claimed and
+                # is looked up before anything is posted again, so no quota is spent per remaining document.
+                raise TargetError(f"Octopus answered HTTP {status} ({text}) to a booking; the run stops and the "
+                                  "next one checks that booking before posting anything again")
+            raise self._refusal(booking, status, text)
         raise TargetError(f"{label}: journal {booking.journal} kept changing under us; try again later")
 
-    def _forget(self, year: BookYear, journal: str) -> None:
+    def _after_ambiguity(self, year: BookYear, journal: str) -> None:
+        """After a lost answer, the journal counter and the booking index may be stale: read them again —
+        but stop the task after a few, so an unreachable Octopus does not drain the lookup quotas."""
+        self._ambiguous += 1
         self._next_number.pop((year.id, journal), None)
-        self._posted.pop((year.id, journal), None)
+        self._posted = None
+        if self._ambiguous > MAX_AMBIGUOUS:
+            raise TargetError(f"Octopus left {self._ambiguous} bookings unanswered in this task; the run stops and "
+                              "the next one checks them before posting anything again")
 
     def _refusal(self, booking: Booking, status: int, text: str) -> DocumentRefused:
         label = booking.description
@@ -593,9 +629,6 @@ class OctopusTarget:
                 f"{label}: Octopus refused it because the book year or journal {booking.journal} is closed for "
                 f"{booking.date.isoformat()} ({text}); reopen the period in Octopus or change the document date",
                 code="period_closed", field="date")
-        if status == 429:
-            return DocumentRefused(f"{label}: Octopus's daily quota for bookings is used up; it is booked on the "
-                                   "next run", code="quota_exceeded")
         return DocumentRefused(f"{label}: Octopus refused it: {text}", code="refused_by_octopus")
 
     # -- payment status ----------------------------------------------------------------------
@@ -623,8 +656,9 @@ def build(connection: ConnectionInfo, context: TargetContext) -> OctopusTarget:
     software_house = connection.extra.get("software_house_uuid") or ""
     if not software_house:
         raise AuthError(f"Connection {connection.conn_id!r} has no software_house_uuid in its extra; {RECONNECT_HINT}")
+    dossier = context.administration
     return OctopusTarget.connect(connection.host or BASE_URL, software_house, connection.login, connection.password,
-                                 context.tokens, context.administration, external_ids=context.external_ids,
+                                 context.tokens_for(f"dossier:{dossier}"), dossier, external_ids=context.external_ids,
                                  cached_master_data=context.cached_master_data,
                                  timeout=float(connection.extra.get("timeout", 30)))
 
