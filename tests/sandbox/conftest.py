@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox.runner import RunningSandbox, start_sandbox
+from tests.conftest import OctopusApi
 from tests.sandbox.support import Api
 
 
@@ -28,5 +29,21 @@ def own_focus() -> Iterator[RunningSandbox]:
 def own_api(own_focus: RunningSandbox) -> Iterator[Api]:
     own_focus.reset_runtime()
     caller = Api(own_focus)
+    yield caller
+    caller.http.close()
+
+
+@pytest.fixture(scope="module")
+def own_octopus(request) -> Iterator[RunningSandbox]:
+    """An Octopus sandbox of the test module's own, for tests that write (seed: the module's ``OCTOPUS_SEED``)."""
+    with start_sandbox("octopus", seed=getattr(request.module, "OCTOPUS_SEED", 5)) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def own_octopus_api(own_octopus: RunningSandbox) -> Iterator[OctopusApi]:
+    """A caller on ``own_octopus``, reseeded for each test (~20 ms)."""
+    own_octopus.reset()
+    caller = OctopusApi(own_octopus)
     yield caller
     caller.http.close()

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-import pytest
+from sandbox.runner import RunningSandbox
 
-from sandbox.runner import RunningSandbox, start_sandbox
-from tests.conftest import OctopusApi
+#: Seed of this module's own sandbox (``own_octopus`` in tests/sandbox/conftest.py).
+OCTOPUS_SEED = 7
 
 IDENT = "relationIdentificationServiceData"
-
-
-@pytest.fixture(scope="module")
-def books() -> Iterator[RunningSandbox]:
-    """A sandbox of this module's own: these tests write relations (reseeded per test, ~20 ms)."""
-    with start_sandbox("octopus", seed=7) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def api(books: RunningSandbox) -> Iterator[OctopusApi]:
-    books.reset()
-    caller = OctopusApi(books)
-    yield caller
-    caller.http.close()
 
 
 def brussels_now(sandbox: RunningSandbox) -> str:
@@ -39,25 +23,25 @@ def new_relation(**fields) -> dict:
             "vatNr": "BE0403.170.701", "vatType": 1, "country": "BE", "city": "Leuven", **fields}
 
 
-def test_search_by_vat_number_name_and_ids(api):
-    first = api.data("relations", {"relationId": 1})[0]
+def test_search_by_vat_number_name_and_ids(own_octopus_api):
+    first = own_octopus_api.data("relations", {"relationId": 1})[0]
     vat = first["vatNr"]
     assert vat.startswith("BE0") and vat.count(".") == 2
     digits = vat[2:].replace(".", "")
     for variant in (vat, f"be {digits[:4]} {digits[4:7]}-{digits[7:]}", f"BE{digits}"):
-        assert [r[IDENT]["relationKey"]["id"] for r in api.data("relations", {"vatNr": variant})] == [1]
-    name = api.data("relations", {"relationId": 3})[0]["name"]
-    assert 3 in [r[IDENT]["relationKey"]["id"] for r in api.data("relations", {"name": name[3:8].upper()})]
-    assert api.data("relations", {"extRelationId": 90003})[0][IDENT] == {"relationKey": {"id": 3},
+        assert [r[IDENT]["relationKey"]["id"] for r in own_octopus_api.data("relations", {"vatNr": variant})] == [1]
+    name = own_octopus_api.data("relations", {"relationId": 3})[0]["name"]
+    assert 3 in [r[IDENT]["relationKey"]["id"] for r in own_octopus_api.data("relations", {"name": name[3:8].upper()})]
+    assert own_octopus_api.data("relations", {"extRelationId": 90003})[0][IDENT] == {"relationKey": {"id": 3},
                                                                         "externalRelationId": 90003}
-    nothing = api.get("relations", {"relationId": 1, "extRelationId": 90003})  # parameters combine with AND
+    nothing = own_octopus_api.get("relations", {"relationId": 1, "extRelationId": 90003})  # parameters combine with AND
     assert nothing.status_code == 404 and nothing.json()["errorCode"] == -90
-    assert api.get("relations", {"vatNr": "BE0999999999"}).status_code == 404
-    assert api.get("relations", {"relationId": "one"}).status_code == 400
+    assert own_octopus_api.get("relations", {"vatNr": "BE0999999999"}).status_code == 404
+    assert own_octopus_api.get("relations", {"relationId": "one"}).status_code == 400
 
 
-def test_seeded_relations(api):
-    relations = api.data("relations")
+def test_seeded_relations(own_octopus_api):
+    relations = own_octopus_api.data("relations")
     assert [r[IDENT]["relationKey"]["id"] for r in relations] == [1, 2, 3, 4, 5]
     assert [(r["client"], r["supplier"], r["country"]) for r in relations] == [
         (True, False, "BE"), (True, False, "BE"), (True, False, "NL"), (False, True, "BE"), (False, True, "DE")]
@@ -65,26 +49,26 @@ def test_seeded_relations(api):
     assert all(r["vatNr"] and r["currencyCode"] == "EUR" and r["active"] for r in relations)
 
 
-def test_put_creates_with_201_then_merges_with_204(api):
-    created = api.put("relations", new_relation())
+def test_put_creates_with_201_then_merges_with_204(own_octopus_api):
+    created = own_octopus_api.put("relations", new_relation())
     assert created.status_code == 201, created.text
     body = created.json()
     assert body[IDENT] == {"relationKey": {"id": 6}, "externalRelationId": 4242}
     assert (body["name"], body["client"], body["supplier"], body["active"], body["email"]) == (
         "Nieuwe Klant BV", True, False, True, None)
     assert {"participantId", "invoiceDeliveryMethod", "sddActive", "deliveryCity"} <= set(body)
-    merged = api.put("relations", {IDENT: {"externalRelationId": 4242}, "currencyCode": "EUR",
+    merged = own_octopus_api.put("relations", {IDENT: {"externalRelationId": 4242}, "currencyCode": "EUR",
                                    "email": "boekhouding@nieuw.be", "name": None})
     assert merged.status_code == 204 and merged.content == b""
-    again = api.put("relations", {IDENT: {"relationKey": {"id": 6}}, "currencyCode": "EUR", "city": "Gent"})
+    again = own_octopus_api.put("relations", {IDENT: {"relationKey": {"id": 6}}, "currencyCode": "EUR", "city": "Gent"})
     assert again.status_code == 204
-    stored = api.data("relations", {"relationId": 6})[0]
+    stored = own_octopus_api.data("relations", {"relationId": 6})[0]
     assert (stored["name"], stored["email"], stored["city"]) == ("Nieuwe Klant BV", "boekhouding@nieuw.be", "Gent")
-    unknown = api.put("relations", {IDENT: {"relationKey": {"id": 99}}, "currencyCode": "EUR", "name": "X"})
+    unknown = own_octopus_api.put("relations", {IDENT: {"relationKey": {"id": 99}}, "currencyCode": "EUR", "name": "X"})
     assert unknown.status_code == 404 and unknown.json()["errorCode"] == -90
 
 
-def test_put_refusals(api):
+def test_put_refusals(own_octopus_api):
     cases = [
         ({**new_relation(), "currencyCode": None}, -10, "currencyCode"),
         ({k: v for k, v in new_relation().items() if k != IDENT}, -10, IDENT),
@@ -97,28 +81,28 @@ def test_put_refusals(api):
         ({"relationServiceData": new_relation()}, -10, "currencyCode"),  # no wrapper on PUT
     ]
     for body, code, field in cases:
-        refused = api.put("relations", body)
+        refused = own_octopus_api.put("relations", body)
         assert (refused.status_code, refused.json()["errorCode"], refused.json()["technicalInfo"]) == (
             400, code, field), body
-    assert api.data("relations", {"relationId": 1})[0][IDENT]["externalRelationId"] == 90001
+    assert own_octopus_api.data("relations", {"relationId": 1})[0][IDENT]["externalRelationId"] == 90001
 
 
-def test_listing_shows_active_relations_searching_all(api):
-    api.put("relations", new_relation(active=False))
-    assert len(api.data("relations")) == 5
-    assert api.data("relations", {"extRelationId": 4242})[0]["active"] is False
+def test_listing_shows_active_relations_searching_all(own_octopus_api):
+    own_octopus_api.put("relations", new_relation(active=False))
+    assert len(own_octopus_api.data("relations")) == 5
+    assert own_octopus_api.data("relations", {"extRelationId": 4242})[0]["active"] is False
 
 
-def test_modified_relations(api, books):
-    since = brussels_now(books)
-    nothing = api.get("relations/modified", {"modifiedTimeStamp": since})
+def test_modified_relations(own_octopus_api, own_octopus):
+    since = brussels_now(own_octopus)
+    nothing = own_octopus_api.get("relations/modified", {"modifiedTimeStamp": since})
     assert nothing.status_code == 404 and nothing.json()["errorMessage"] == "No modified relations found"
-    assert api.get("relations/modified", {"modifiedTimeStamp": "2026-11-21T10:00:00"}).status_code == 400
-    assert api.get("relations/modified").status_code == 400
-    api.put("relations", {IDENT: {"relationKey": {"id": 2}}, "currencyCode": "EUR", "remarks": "VIP"})
-    changed = api.data("relations/modified", {"modifiedTimeStamp": since})
+    assert own_octopus_api.get("relations/modified", {"modifiedTimeStamp": "2026-11-21T10:00:00"}).status_code == 400
+    assert own_octopus_api.get("relations/modified").status_code == 400
+    own_octopus_api.put("relations", {IDENT: {"relationKey": {"id": 2}}, "currencyCode": "EUR", "remarks": "VIP"})
+    changed = own_octopus_api.data("relations/modified", {"modifiedTimeStamp": since})
     assert changed["deleted"] == [] and [r[IDENT]["relationKey"]["id"] for r in changed["modified"]] == [2]
-    everything = api.data("relations/modified", {"modifiedTimeStamp": "1980-01-01 00:00:00.000"})
+    everything = own_octopus_api.data("relations/modified", {"modifiedTimeStamp": "1980-01-01 00:00:00.000"})
     assert len(everything["modified"]) == 5
-    logged = books.requests(endpoint="relations.put")[0]
+    logged = own_octopus.requests(endpoint="relations.put")[0]
     assert logged["body"][IDENT] == {"relationKey": {"id": 2}}
