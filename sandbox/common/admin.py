@@ -55,6 +55,14 @@ async def json_body(request: Request) -> dict[str, Any]:
     return body
 
 
+def integer_field(body: dict[str, Any], key: str) -> int:
+    """``body[key]`` as an int (bools refused), or AdminError naming the key."""
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise AdminError(f"{key} must be an integer")
+    return value
+
+
 def _number(body: dict[str, Any], key: str) -> float:
     value = body[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -10,13 +10,12 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.common.admin import AdminError, json_body
+from sandbox.common.admin import AdminError, integer_field, json_body
 from sandbox.common.clock import Clock
 from sandbox.common.http import json_response
 from sandbox.exact_online.booking import LEDGERS
@@ -26,13 +25,6 @@ from sandbox.exact_online.odata import ODataError
 from sandbox.exact_online.openitems import open_amount, register_payment
 from sandbox.exact_online.resources import division_codes
 from sandbox.exact_online.store import ExactStore
-
-
-def _integer(body: dict[str, Any], key: str) -> int:
-    value = body.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise AdminError(f"{key} must be an integer")
-    return value
 
 
 def exact_admin_router(store: ExactStore, clock: Clock) -> APIRouter:
@@ -45,9 +37,9 @@ def exact_admin_router(store: ExactStore, clock: Clock) -> APIRouter:
 
     async def set_closed(request: Request, closed: bool) -> Response:
         body = await json_body(request)
-        ledger = books(_integer(body, "division"))
-        year = _integer(body, "year")
-        period = None if body.get("period") is None else _integer(body, "period")
+        ledger = books(integer_field(body, "division"))
+        year = integer_field(body, "year")
+        period = None if body.get("period") is None else integer_field(body, "period")
         changed = []
         for doc in ledger.docs(FINANCIAL_PERIODS.path):
             if doc["FinYear"] == year and period in (None, doc["FinPeriod"]):
@@ -69,7 +61,7 @@ def exact_admin_router(store: ExactStore, clock: Clock) -> APIRouter:
     @router.post("/payments")
     async def add_payment(request: Request) -> Response:
         body = await json_body(request)
-        ledger = books(_integer(body, "division"))
+        ledger = books(integer_field(body, "division"))
         entry_id, amount = body.get("entry_id"), body.get("amount")
         if not isinstance(entry_id, str) or isinstance(amount, bool) or not isinstance(amount, (int, float, str)):
             raise AdminError("give entry_id (string) and amount (number)")

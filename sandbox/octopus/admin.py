@@ -15,13 +15,12 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.common.admin import AdminError, json_body
+from sandbox.common.admin import AdminError, integer_field, json_body
 from sandbox.common.clock import Clock
 from sandbox.common.http import json_response
 from sandbox.octopus.bookings import render
@@ -29,14 +28,7 @@ from sandbox.octopus.books import Books, dossier_doc, journal_key, year_of
 from sandbox.octopus.openitems import booked, register_payment
 from sandbox.octopus.quotas import Quotas
 from sandbox.octopus.store import ALL_DOSSIERS, BOOKYEAR, DOSSIER, JOURNAL, RELATION, Doc, OctopusStore
-from sandbox.octopus.wire import is_integer, stamp_text
-
-
-def _integer(body: dict[str, Any], key: str) -> int:
-    value = body.get(key)
-    if not is_integer(value):
-        raise AdminError(f"{key} must be an integer")
-    return int(value)
+from sandbox.octopus.wire import stamp_text
 
 
 def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> APIRouter:
@@ -83,8 +75,8 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
 
     async def set_bookyear(request: Request, closed: bool) -> Response:
         body = await json_body(request)
-        ledger = books(_integer(body, "dossier"))
-        found = bookyear(ledger, _integer(body, "year"))
+        ledger = books(integer_field(body, "dossier"))
+        found = bookyear(ledger, integer_field(body, "year"))
         found["closed"] = closed
         ledger.put(BOOKYEAR, str(found["bookyearKey"]["id"]), found)
         return json_response({"data": found})
@@ -99,8 +91,8 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
 
     async def set_journal(request: Request, closing: bool) -> Response:
         body = await json_body(request)
-        ledger = books(_integer(body, "dossier"))
-        found = bookyear(ledger, _integer(body, "year"))
+        ledger = books(integer_field(body, "dossier"))
+        found = bookyear(ledger, integer_field(body, "year"))
         bookyear_id, key = found["bookyearKey"]["id"], body.get("journal")
         journal = ledger.journal(bookyear_id, key) if isinstance(key, str) else None
         if journal is None:
@@ -109,7 +101,7 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
             journal["closed"] = closing
         else:
             periods = [p["bookyearPeriod"] for p in found["periods"]]
-            period = _integer(body, "period")
+            period = integer_field(body, "period")
             if period not in periods:
                 raise AdminError(f"period must be one of {periods}")
             before = periods[periods.index(period) - 1] if periods.index(period) else 0
@@ -128,15 +120,15 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
     @router.post("/payments")
     async def add_payment(request: Request) -> Response:
         body = await json_body(request)
-        ledger = books(_integer(body, "dossier"))
-        found = bookyear(ledger, _integer(body, "year"))
+        ledger = books(integer_field(body, "dossier"))
+        found = bookyear(ledger, integer_field(body, "year"))
         amount = body.get("amount")
         if isinstance(amount, bool) or not isinstance(amount, (int, float, str)) or not isinstance(
                 body.get("journal"), str):
             raise AdminError("give journal (string) and amount (number)")
         try:
             payment = register_payment(ledger, found["bookyearKey"]["id"], body["journal"],
-                                       _integer(body, "documentSequenceNr"), Decimal(str(amount)), clock.now())
+                                       integer_field(body, "documentSequenceNr"), Decimal(str(amount)), clock.now())
         except (ValueError, InvalidOperation) as error:
             raise AdminError(str(error) or "amount must be a number") from None
         return json_response({"data": payment}, 201)
