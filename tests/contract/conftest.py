@@ -17,9 +17,9 @@ from cryptography.fernet import Fernet
 
 from connectors import integrations
 from connectors.connections import connection_json
-from connectors.domain import TaxRate
+from connectors.focus import streams
 from connectors.focus.auth import FocusOAuth
-from connectors.focus.extract import extract
+from connectors.focus.mapping import tax_rate
 from connectors.setup import suggest_journals, suggest_vat_links
 from connectors.state.master_data import MasterDataStore
 from connectors.state.secrets import load_cipher
@@ -77,7 +77,7 @@ def entity_env(tool, tool_sandbox, focus, be_department, engine, tmp_path, monke
                                                **{("purchase", r): "604000" for r in PURCHASE_RATES}}))
     env = production_env(ENTITY, engine)
     with env.focus() as client:
-        rates = [r for r in extract(client, be_department["id"]) if isinstance(r, TaxRate)]
+        rates = [tax_rate(item) for item in streams.tax_rates(client, be_department["id"])]
     target = target_for(engine, target=tool.name, connection_id=tool.connection_id,
                         administration=tool.administration, integration_id=row.id)
     master = MasterDataStore(engine, row.id).refresh(target).master

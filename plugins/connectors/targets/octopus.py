@@ -526,17 +526,14 @@ class OctopusTarget:
             }
         return self._posted
 
-    def _ref(self, year: BookYear, journal: str, number: int) -> BookingRef:
-        return BookingRef(f"{year.id}/{journal}/{number}", f"{journal} {year.description}/{number}")
+    def _ref(self, year_id: str, journal: str, number: int) -> BookingRef:
+        """Target id ``<book year id>/<journal>/<number>``; booking number as Octopus shows it, ``V1 2026/13``."""
+        year = next((y for y in self._years() if y.id == year_id), None)
+        return BookingRef(f"{year_id}/{journal}/{number}", f"{journal} {year.description if year else year_id}/{number}")
 
     def find_booking(self, booking: Booking) -> BookingRef | None:
         found = self._connector_bookings().get(booking.reference)
-        if found is None:
-            return None
-        year_id, journal, number = found
-        year = next((y for y in self._years() if y.id == year_id), None)
-        description = year.description if year else year_id
-        return BookingRef(f"{year_id}/{journal}/{number}", f"{journal} {description}/{number}")
+        return None if found is None else self._ref(*found)
 
     def _number(self, year: BookYear, journal: str, label: str) -> int:
         if (year.id, journal) not in self._next_number:
@@ -597,7 +594,7 @@ class OctopusTarget:
                 self._next_number[(year.id, booking.journal)] = number + 1
                 if self._posted is not None:
                     self._posted[booking.reference] = (year.id, booking.journal, number)
-                return self._ref(year, booking.journal, number)
+                return self._ref(year.id, booking.journal, number)
             if status == 400 and "already exists" in text:
                 self._next_number.pop((year.id, booking.journal), None)  # booked meanwhile: read the counter again
                 continue
@@ -644,10 +641,11 @@ class OctopusTarget:
                 year = years.get(str(row["bookyearKey"]["id"]))
                 if year is None:
                     continue
-                ref = self._ref(year, str(row["journalKey"]), int(row["documentSequenceNr"]))
+                ref = self._ref(year.id, str(row["journalKey"]), int(row["documentSequenceNr"]))
                 yield OpenItem(None, ref.booking_number, sales,
                                Decimal(str(row.get("openDocAmount") or 0)).quantize(Decimal("0.01")),
                                {"target_id": ref.target_id, "reference": row.get("reference")})
+
 
 def build(connection: ConnectionInfo, context: TargetContext) -> OctopusTarget:
     """From an Airflow connection: host = API base URL, login/password = the Octopus user,
