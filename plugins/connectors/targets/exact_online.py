@@ -354,12 +354,9 @@ class ExactOnlineTarget:
             journals[code] = JournalInfo(code, row.get("Description") or "", JOURNAL_KINDS.get(int(row["Type"]),
                                                                                               frozenset()),
                                          bool(row.get("IsBlocked")))
-        closed = tuple(
-            (parse_date(row["StartDate"]).date(), parse_date(row["EndDate"]).date())
-            for row in self.api.list("financial/FinancialPeriods", {"$select": "FinYear,FinPeriod,StartDate,EndDate,Closed"})
-            if row.get("Closed")
-        )
-        return MasterData(accounts, vat_codes, journals, closed)
+        # Exact's FinancialPeriods carry no "closed" flag: a closed period shows up as the tool's refusal
+        # of the booking ("Period is closed"), reported per document.
+        return MasterData(accounts, vat_codes, journals)
 
     # -- parties ---------------------------------------------------------------------------
 
