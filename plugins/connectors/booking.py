@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from connectors.domain import CENT, Document
+from connectors.domain import Document
 from connectors.mappings import MappingSettings
+from connectors.money import allocate
 from connectors.targets.base import Booking, BookingLine, TargetParty
 
 ZERO = Decimal("0.00")
@@ -30,26 +31,14 @@ def allocate_vat(document: Document) -> list[Decimal]:
     by_rate: dict[Decimal, list[int]] = defaultdict(list)
     for index, line in enumerate(document.lines):
         by_rate[line.tax_rate].append(index)
-    stated = defaultdict(lambda: ZERO)
+    stated: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
     for vat in document.vat:
         stated[vat.rate] += vat.tax
     shares = [ZERO] * len(document.lines)
     for rate, indexes in by_rate.items():
-        total_cents = int(stated[rate] / CENT)
-        amounts = [document.lines[i].amount for i in indexes]
-        base = sum(amounts, ZERO)
-        if base == 0:
-            shares[indexes[0]] = stated[rate]
-            continue
-        exact = [Decimal(total_cents) * a / base for a in amounts]
-        cents = [int(e) for e in exact]
-        leftover = total_cents - sum(cents)
-        step = 1 if leftover > 0 else -1
-        order = sorted(range(len(exact)), key=lambda k: abs(exact[k] - cents[k]), reverse=True)
-        for k in order[: abs(leftover)]:
-            cents[k] += step
-        for i, c in zip(indexes, cents, strict=True):
-            shares[i] = Decimal(c) * CENT
+        for index, share in zip(indexes, allocate(stated[rate], [document.lines[i].amount for i in indexes]),
+                                strict=True):
+            shares[index] = share
     return shares
 
 

@@ -19,12 +19,13 @@ D = Decimal
 DIVISION = 100001
 
 
-def connect(sandbox, *, timeout: float = 10.0) -> ExactOnlineTarget:
+def connect(sandbox, *, timeout: float = 10.0, store: MemoryTokenStore | None = None) -> ExactOnlineTarget:
     http = httpx.Client(timeout=timeout)
     token = ExactOAuth(http, sandbox.base_url, "sandbox", "sandbox").exchange_code(
         sandbox.authorization_code(), redirect_uri=DEMO_REDIRECT_URI)
-    return ExactOnlineTarget.connect(sandbox.base_url, "sandbox", "sandbox", MemoryTokenStore(token), DIVISION,
-                                     http=http)
+    store = store or MemoryTokenStore()
+    store.save(token)
+    return ExactOnlineTarget.connect(sandbox.base_url, "sandbox", "sandbox", store, DIVISION, http=http)
 
 
 @pytest.fixture
@@ -51,13 +52,18 @@ def test_divisions_are_offered(target):
     assert {a.id for a in target.administrations()} >= {str(DIVISION)}
 
 
-def test_master_data_has_accounts_vat_codes_journals_and_closed_periods(target):
+def test_master_data_has_accounts_vat_codes_journals_and_the_division_currency(target):
     master = target.master_data()
     assert "700000" in master.ledger_accounts
     assert master.vat_codes["1"].rate == D("0.21")
     assert DocumentKind.SALES_INVOICE in master.journals["70"].kinds
     assert DocumentKind.PURCHASE_INVOICE in master.journals["60"].kinds
-    assert master.is_closed(dt.date(2024, 6, 1)) and not master.is_closed(dt.date(2026, 6, 1))
+    assert master.currency == "EUR"
+
+
+def test_closed_periods_are_not_known_in_advance_since_exacts_periods_carry_no_closed_flag(target):
+    """Exact's FinancialPeriods have no Closed property: a closed period shows as the tool's refusal."""
+    assert target.master_data().closed_periods == ()
 
 
 def test_a_created_party_is_found_again_by_its_vat_number(target):
@@ -114,11 +120,11 @@ def test_credit_notes_become_negative_open_items(target):
 
 
 def test_access_tokens_are_refreshed_after_ten_minutes(exact):
-    target = connect(exact)
+    store = MemoryTokenStore()
+    target = connect(exact, store=store)
     target.administrations()
     exact.advance_clock(600)
-    store = target.api._tokens._store  # noqa: SLF001 - white-box: make our clock agree with the sandbox's
-    token = store.load()
+    token = store.load()  # make our clock agree with the sandbox's: the token is due
     store.save(type(token)(token.access_token, token.refresh_token, 0.0))
     assert target.administrations()
 

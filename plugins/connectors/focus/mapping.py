@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.domain import (
-    CENT,
     Address,
     Department,
     Document,
@@ -41,6 +40,7 @@ from connectors.domain import (
     money,
 )
 from connectors.focus.ubl import UblDocument
+from connectors.money import allocate
 
 ZERO = Decimal("0.00")
 
@@ -289,17 +289,7 @@ def _discount_lines(item: Mapping[str, Any], label: str, lines: list[Line], vat:
 
 def _split(total: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
     keys = sorted(weights)
-    base = sum((abs(weights[k]) for k in keys), ZERO)
-    if base == 0 or len(keys) == 1:
-        return {keys[0]: total, **{k: ZERO for k in keys[1:]}}
-    cents = int(total / CENT)
-    raw = {k: Decimal(cents) * abs(weights[k]) / base for k in keys}
-    shares = {k: int(raw[k]) for k in keys}  # truncates toward zero
-    leftover = cents - sum(shares.values())
-    step = 1 if leftover > 0 else -1
-    for k in sorted(keys, key=lambda k: abs(raw[k] - shares[k]), reverse=True)[: abs(leftover)]:
-        shares[k] += step
-    return {k: Decimal(v) * CENT for k, v in shares.items()}
+    return dict(zip(keys, allocate(total, [weights[k] for k in keys]), strict=True))
 
 
 # -- purchase documents --------------------------------------------------------------------

@@ -5,11 +5,20 @@ Pipeline code talks to a ``Target`` only; a tool module (``exact_online.py``,
 Bookings arrive fully resolved — journal code, party id, ledger account and VAT
 code per line, VAT per code — so a target translates, it never decides.
 
-Exactly-once rests on two rules every target keeps: ``find_booking`` looks a
-document up by the connector's own reference (written into the booking by
-``post``), and ``post`` raises ``AmbiguousWrite`` when it cannot know whether
-the tool committed (a timeout after the request left), so the pipeline looks
-the booking up before it ever posts again.
+Exactly-once rests on rules every target keeps:
+
+- ``post`` writes the connector's own reference into the booking, and raises
+  ``AmbiguousWrite`` when it cannot know whether the tool committed (a
+  timeout after the request left), so the pipeline looks the booking up
+  before it ever posts again;
+- ``find_booking`` looks one document up by that reference, and
+  ``connector_bookings`` reads every booking carrying a connector reference
+  (since a moment, or all of them) in as few paged calls as the tool allows,
+  so a lost or restored state database is rebuilt from the tool;
+- lookups **fail closed**: only the tool's documented "nothing found" means
+  absent; any other answer raises ``LookupFailed`` and nothing is posted;
+- a party create that ends ambiguously is looked up by the connector's key
+  (or VAT number) before the target gives up with ``AmbiguousWrite``.
 
 A tool module exposes ``build(connection, context) -> Target`` and
 ``oauth(connection)`` (the consent helper, or ``None`` when the connection's
@@ -50,6 +59,10 @@ class DocumentRefused(TargetError):
 
 class AmbiguousWrite(TargetError):
     """The write may or may not have been committed (e.g. a timeout after sending)."""
+
+
+class LookupFailed(TargetError):
+    """A lookup could not prove that the tool lacks a record: nothing may be written on that guess."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,8 @@ class MasterData:
     closed_periods: tuple[tuple[dt.date, dt.date], ...] = ()
     #: Book years and their periods, where the tool has them.
     book_years: tuple[BookYear, ...] = ()
+    #: The administration's own currency: the only one the connector can book (it knows no exchange rates).
+    currency: str | None = None
 
     def is_closed(self, day: dt.date) -> bool:
         return any(start <= day <= end for start, end in self.closed_periods)
@@ -174,6 +189,16 @@ class Booking:
 class BookingRef:
     target_id: str
     booking_number: str | None = None
+
+
+@dataclass(frozen=True)
+class FoundBooking:
+    """A booking the tool holds with a connector reference, as a rebuild of the ledger reads it."""
+
+    reference: str
+    ref: BookingRef
+    #: The party line (total incl. VAT, positive), when the tool's listing shows it.
+    total: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +275,12 @@ class Target(Protocol):
     def update_party(self, target: TargetParty, party: Party) -> TargetParty: ...
 
     def find_booking(self, booking: Booking) -> BookingRef | None: ...
+
+    def connector_bookings(self, since: dt.datetime | None, *, from_date: dt.date | None = None
+                           ) -> Iterable[FoundBooking]:
+        """Every booking carrying a connector reference written or changed since ``since`` (all of them
+        when None), dated on or after ``from_date`` where the tool reads per period. Paged."""
+        ...
 
     def post(self, booking: Booking) -> BookingRef: ...
 

@@ -1,0 +1,112 @@
+"""Exact Online accounts for Focus customers and suppliers.
+
+All accounts of the division are read once per task in one paged listing and
+indexed by id, by the connector's key and by VAT number, so finding a party
+costs no call and absence is proven by a complete read. Every account the
+connector creates carries its key in ``SearchCode`` — ``FC`` and eight
+characters derived from the Focus id — so it is found again after a lost
+answer or a lost state database even without a VAT number. Accounts that
+were matched by VAT number (made by someone else) keep their own search code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from connectors.domain import Party, PartyRole
+from connectors.targets.base import AmbiguousWrite, LookupFailed, TargetError, TargetParty
+from connectors.targets.exact_online.api import ExactApi, guid, quote
+from connectors.vat_numbers import compact
+
+#: Exact's search code holds 10 characters: "FC" + 8 of base32 (40 bits of the Focus id's hash).
+KEY_LENGTH = 10
+
+
+def party_key(party: Party) -> str:
+    digest = hashlib.sha256(f"{party.ref.type}:{party.ref.id}".encode()).digest()
+    return "FC" + base64.b32encode(digest).decode()[: KEY_LENGTH - 2]
+
+
+def account_body(party: Party) -> dict[str, Any]:
+    body: dict[str, Any] = {"Name": party.name[:100]}
+    if party.vat_number:
+        body["VATNumber"] = party.vat_number
+    if party.address:
+        body.update(AddressLine1=party.address.line_1, Postcode=party.address.postal_code,
+                    City=party.address.city, Country=party.address.country)
+    if party.email:
+        body["Email"] = party.email
+    if PartyRole.CUSTOMER in party.roles or not party.roles:
+        body["Status"] = "C"
+    if PartyRole.SUPPLIER in party.roles:
+        body["IsSupplier"] = True
+    return body
+
+
+def _party(row: dict[str, Any]) -> TargetParty:
+    return TargetParty(row["ID"], str(row.get("Code") or "").strip() or None)
+
+
+class ExactParties:
+    def __init__(self, api: ExactApi):
+        self.api = api
+        self._index: dict[str, dict[str, TargetParty]] | None = None
+
+    def _accounts(self) -> dict[str, dict[str, TargetParty]]:
+        if self._index is None:
+            index: dict[str, dict[str, TargetParty]] = {"id": {}, "key": {}, "vat": {}}
+            for row in self.api.list("crm/Accounts", {"$select": "ID,Code,VATNumber,SearchCode"}):
+                self._remember(index, _party(row), (row.get("SearchCode") or "").strip(), row.get("VATNumber"))
+            self._index = index
+        return self._index
+
+    @staticmethod
+    def _remember(index, party: TargetParty, key: str | None, vat: str | None) -> None:
+        index["id"][party.id] = party
+        if key:
+            index["key"].setdefault(key, party)
+        if vat:
+            index["vat"].setdefault(compact(vat), party)
+
+    def find(self, party: Party, known: TargetParty | None) -> TargetParty | None:
+        """The stored account, else ours by key, else one with the same VAT number; None = not there."""
+        index = self._accounts()
+        if known is not None and known.id in index["id"]:
+            return index["id"][known.id]
+        found = index["key"].get(party_key(party))
+        if found is None and party.vat_number:
+            found = index["vat"].get(compact(party.vat_number))
+        return found
+
+    def create(self, party: Party) -> TargetParty:
+        key = party_key(party)
+        try:
+            row = self.api.post("crm/Accounts", {**account_body(party), "SearchCode": key})
+        except AmbiguousWrite as exc:
+            found = self._lookup(party, key)
+            if found is None:
+                raise AmbiguousWrite(f"{party.name}: Exact Online did not confirm the new account ({exc}) and it "
+                                     "is not there yet; it is looked up again before any second create") from None
+            return found
+        created = _party(row)
+        self._remember(self._accounts(), created, key, party.vat_number)
+        return created
+
+    def _lookup(self, party: Party, key: str) -> TargetParty | None:
+        """One filtered read by the connector's key, after a create whose answer was lost."""
+        try:
+            rows = list(self.api.list("crm/Accounts", {"$select": "ID,Code", "$filter": f"SearchCode eq {quote(key)}"}))
+        except TargetError as exc:
+            raise LookupFailed(f"{party.name}: could not check whether Exact Online created the account ({exc})") \
+                from None
+        if not rows:
+            return None
+        found = _party(rows[0])
+        self._remember(self._accounts(), found, key, party.vat_number)
+        return found
+
+    def update(self, target: TargetParty, party: Party) -> TargetParty:
+        self.api.put(f"crm/Accounts({guid(target.id)})", account_body(party))
+        return target

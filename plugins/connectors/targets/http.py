@@ -1,0 +1,209 @@
+"""HTTP for accounting tools: one place for retries, transient errors, timeouts, headers and error text.
+
+Every tool client sends through ``ToolHttp``, so the rules that keep the books
+right are written once:
+
+- **reads** are retried (exponential backoff with jitter) on timeouts, broken
+  connections and 5xx answers — they change nothing;
+- **writes** are sent once. A connection that never opened is an outage
+  (``TargetError``); an answer lost after the request left is
+  ``AmbiguousWrite``, and the caller looks the record up before it ever
+  writes again;
+- every attempt builds its headers afresh (the tool's auth header, ``Accept``,
+  the caller's own), so a retry or a token renewal never loses one;
+- a 401 renews the credentials once and repeats the call;
+- a tool's pacing and 429 rules plug in as ``RateRules``; its error bodies as
+  ``error_text``;
+- JSON goes out with Decimals as exact number literals and comes back with
+  numbers parsed as Decimal: no float ever touches money.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+import httpx
+import simplejson
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from connectors.targets.base import AmbiguousWrite, TargetError
+
+#: Nothing was sent: the request can be repeated or reported as an outage.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class Transient(Exception):
+    """A failure worth another try of a read (timeout, broken connection, 5xx)."""
+
+
+class Credentials(Protocol):
+    """Hands out the current access token and renews it after the tool refused it."""
+
+    def access_token(self) -> str: ...
+
+    def after_unauthorized(self, rejected: str) -> str: ...
+
+
+class RateRules(Protocol):
+    """A tool's own pacing: wait before a call, learn from each answer, decide what a 429 means."""
+
+    def wait_before(self) -> float: ...
+
+    def observe(self, response: httpx.Response) -> None: ...
+
+    def after_429(self, response: httpx.Response, waited: float) -> float:
+        """Seconds to wait before trying again, or raise ``TargetError`` (a quota used up)."""
+        ...
+
+
+class NoPacing:
+    """For tools without published pacing: a 429 is a used-up quota."""
+
+    def __init__(self, tool: str):
+        self._tool = tool
+
+    def wait_before(self) -> float:
+        return 0.0
+
+    def observe(self, response: httpx.Response) -> None:
+        return None
+
+    def after_429(self, response: httpx.Response, waited: float) -> float:
+        raise TargetError(f"{self._tool} refused the call: its quota is used up; the next run continues")
+
+
+def timeout(seconds: float) -> httpx.Timeout:
+    """One answer may take ``seconds``; opening a connection never more than 10 s."""
+    return httpx.Timeout(seconds, connect=min(10.0, seconds))
+
+
+def dumps(body: Any) -> bytes:
+    """JSON with Decimals as exact number literals (``123456789012345.67``, never a float)."""
+    return simplejson.dumps(body, use_decimal=True, ensure_ascii=False).encode()
+
+
+def loads(response: httpx.Response) -> Any:
+    """A JSON answer with every non-integer number as a Decimal."""
+    return json.loads(response.content, parse_float=Decimal)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs per tool: its name, its auth header, how its error bodies read."""
+
+    tool: str
+    auth_headers: Callable[[str], dict[str, str]]
+    error_message: Callable[[Any], str | None]
+    accept: str = "application/json"
+
+
+def error_text(response: httpx.Response, message: Callable[[Any], str | None] = lambda body: None) -> str:
+    """The tool's own message when its body has one, else the start of the body, else the status."""
+    try:
+        body = loads(response)
+    except ValueError:
+        return response.text[:200].strip() or f"HTTP {response.status_code}"
+    return message(body) or f"HTTP {response.status_code}"
+
+
+class ToolHttp:
+    def __init__(self, dialect: Dialect, credentials: Credentials, *, http: httpx.Client,
+                 rates: RateRules | None = None, sleep: Callable[[float], None] = time.sleep,
+                 max_attempts: int = 4, max_rate_wait: float = 180.0):
+        self.dialect = dialect
+        self._credentials = credentials
+        self._http = http
+        self._rates = rates or NoPacing(dialect.tool)
+        self._sleep = sleep
+        self._max_attempts = max_attempts
+        self._max_rate_wait = max_rate_wait
+        self.calls = 0
+        self.writes = 0
+
+    # -- the three ways to call ---------------------------------------------------------------
+
+    def send(self, method: str, url: str, *, params: Any = None, json: Any = None,
+             headers: dict[str, str] | None = None, attempts_401: int = 1) -> httpx.Response:
+        """One call as the tool wants it: paced, authenticated, repeated after a 429 wait or one 401.
+        Transport errors are raised as httpx raises them."""
+        renewed = 0
+        waited = 0.0
+        token = self._credentials.access_token()
+        content = None if json is None else dumps(json)
+        while True:
+            delay = self._rates.wait_before()
+            if delay:
+                self._sleep(delay)
+            all_headers = {"Accept": self.dialect.accept, **self.dialect.auth_headers(token), **(headers or {})}
+            if content is not None:
+                all_headers["Content-Type"] = "application/json"
+            self.calls += 1
+            response = self._http.request(method, url, params=params, content=content, headers=all_headers)
+            self._rates.observe(response)
+            if response.status_code == 429:
+                delay = self._rates.after_429(response, waited)
+                waited += delay
+                if waited > self._max_rate_wait:
+                    raise TargetError(f"{self.dialect.tool} kept answering 429 for {int(self._max_rate_wait)} s; "
+                                      "the next run continues")
+                self._sleep(delay)
+                continue
+            if response.status_code == 401 and renewed < attempts_401:
+                renewed += 1
+                token = self._credentials.after_unauthorized(token)
+                continue
+            return response
+
+    def read(self, method: str, url: str, *, params: Any = None, json: Any = None,
+             attempts: int | None = None) -> httpx.Response:
+        """A call that changes nothing: retried on timeouts, broken connections and 5xx.
+        Returns the first answer below 500; ``TargetError`` when every attempt failed."""
+        retrying = Retrying(retry=retry_if_exception_type(Transient),
+                            stop=stop_after_attempt(attempts or self._max_attempts),
+                            wait=wait_exponential_jitter(multiplier=0.5, max=20, jitter=0.5), sleep=self._sleep,
+                            reraise=True)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    try:
+                        response = self.send(method, url, params=params, json=json)
+                    except httpx.TransportError as exc:
+                        raise Transient(type(exc).__name__) from None
+                    if response.status_code >= 500:
+                        raise Transient(f"HTTP {response.status_code} {self.error_text(response)}")
+                    return response
+        except Transient as exc:
+            raise TargetError(f"{self.dialect.tool} {method} {_path(url)} kept failing: {exc}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def write(self, method: str, url: str, *, json: Any = None, params: Any = None,
+              headers: dict[str, str] | None = None) -> httpx.Response:
+        """A call that changes the books, sent once. Returns whatever the tool answered; the caller knows
+        what each status means for its resource."""
+        self.writes += 1
+        try:
+            return self.send(method, url, params=params, json=json, headers=headers)
+        except NOT_SENT:
+            raise TargetError(f"{self.dialect.tool} is unreachable ({method} {_path(url)}); nothing was sent, "
+                              "the next run continues") from None
+        except httpx.TransportError as exc:
+            raise AmbiguousWrite(f"{method} {_path(url)}: {type(exc).__name__} after sending") from None
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def error_text(self, response: httpx.Response) -> str:
+        return error_text(response, self.dialect.error_message)
+
+    @staticmethod
+    def json(response: httpx.Response) -> Any:
+        return loads(response)
+
+
+def _path(url: str) -> str:
+    """What a message may show of a URL: the path after the API root, no query."""
+    return url.split("?", 1)[0].split("/api/v1/", 1)[-1].split("/octopus-rest-api/v1/", 1)[-1]
