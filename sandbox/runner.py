@@ -169,6 +169,18 @@ class RunningSandbox:
             raise SandboxStartError("authorize redirected with a different state")
         return answer["code"][0]
 
+    # -- Focus test hooks ----------------------------------------------------------------------
+
+    def patch_document(self, doc_type: str, doc_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Focus: overwrite fields of a stored document as is (``{"dotted.path": value}``, list
+        indexes allowed); answers the stored document, its ``updated_at`` bumped."""
+        return self._ok("POST", "documents/patch", {"type": doc_type, "id": doc_id, "set": changes})["data"]
+
+    def edit_invoice(self, invoice_id: str, line: int, **changes: Any) -> dict[str, Any]:
+        """Focus: change ``unit_price`` and/or ``quantity`` of line ``line`` (1-based) of a booked
+        invoice, totals recomputed as ``invoices.updateBooked`` would; answers the new invoice."""
+        return self._ok("POST", "invoices/edit", {"id": invoice_id, "line": line, **changes})["data"]
+
     def reset_runtime(self) -> None:
         """Between tests: no faults, real time, the production limits (as the sandbox reports
         them in ``/_sandbox/health``), empty rate windows and log.
@@ -182,6 +194,20 @@ class RunningSandbox:
         self.clear_requests()
 
 
+def option_args(options: dict[str, Any]) -> list[str]:
+    """Keyword options as command-line arguments: ``departments=4`` -> ``--departments 4``,
+    ``list_includes="ignore"`` -> ``--list-includes ignore``, ``reset=True`` -> ``--reset``
+    (False and None leave the option out)."""
+    args: list[str] = []
+    for key, value in options.items():
+        flag = f"--{key.replace('_', '-')}"
+        if value is True:
+            args.append(flag)
+        elif value is not None and value is not False:
+            args += [flag, str(value)]
+    return args
+
+
 @contextmanager
 def start_sandbox(
     name: str,
@@ -191,12 +217,15 @@ def start_sandbox(
     db_path: Path | None = None,
     extra_args: Sequence[str] = (),
     startup_timeout: float = 60,
+    **options: Any,
 ) -> Iterator[RunningSandbox]:
     """Start sandbox ``name`` and stop it on exit; without ``db_path`` the
     database lives in a temporary directory removed afterwards. An existing
-    ``db_path`` keeps its data (pass ``extra_args=["--reset"]`` to reseed)."""
+    ``db_path`` keeps its data (pass ``extra_args=["--reset"]`` to reseed).
+    Other keyword ``options`` become command-line options (``option_args``), e.g.
+    ``start_sandbox("focus", departments=4, list_includes="refuse")``."""
     with tempfile.TemporaryDirectory(prefix=f"sandbox-{name}-") as tmp:
-        args = ["--seed", str(seed), *(["--invoices", str(invoices)] if invoices is not None else []), *extra_args]
+        args = ["--seed", str(seed), *option_args({"invoices": invoices, **options}), *extra_args]
         sandbox = RunningSandbox(name, db_path or Path(tmp) / f"{name}.db", args, startup_timeout)
         sandbox.start()
         try:

@@ -17,6 +17,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sandbox.common import exactjson
 from sandbox.common.clock import iso_ms, parse_datetime
 from sandbox.common.http import json_response
 from sandbox.common.state import SandboxState
@@ -43,11 +44,12 @@ class AdminError(Exception):
     pass
 
 
-async def json_body(request: Request) -> dict[str, Any]:
-    """The admin request's JSON object (empty body: ``{}``); raises AdminError otherwise."""
+async def json_body(request: Request, *, decimals: bool = False) -> dict[str, Any]:
+    """The admin request's JSON object (empty body: ``{}``); raises AdminError otherwise.
+    ``decimals``: numbers with a fraction come as ``Decimal`` (amounts), else as float."""
     raw = await request.body()
     try:
-        body = json.loads(raw) if raw.strip() else {}
+        body = (exactjson.loads(raw) if decimals else json.loads(raw)) if raw.strip() else {}
     except ValueError:
         raise AdminError("body must be JSON") from None
     if not isinstance(body, dict):

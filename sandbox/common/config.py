@@ -5,7 +5,9 @@ Each sandbox describes its settings as a frozen dataclass (Focus uses
 a test configured, and options given on the command line win over persisted
 values. A field's metadata ``{"min": 0}`` allows zero (an "off" switch);
 every other numeric setting must be positive. A ``bool`` field is a switch
-(Octopus's ``enforce_quotas``) and takes only ``true`` or ``false``.
+(Octopus's ``enforce_quotas``) and takes only ``true`` or ``false``; a field
+with metadata ``{"choices": (...)}`` (Focus's ``list_includes``) takes only
+one of those strings.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def _validated(kind: type, changes: dict[str, Any]) -> dict[str, Any]:
         if isinstance(known[key].default, bool):
             if not isinstance(value, bool):
                 raise ValueError(f"{key} must be true or false")
+            clean[key] = value
+            continue
+        choices = known[key].metadata.get("choices")
+        if choices is not None:
+            if value not in choices:
+                raise ValueError(f"{key} must be one of: {', '.join(choices)}")
             clean[key] = value
             continue
         minimum = known[key].metadata.get("min")

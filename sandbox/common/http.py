@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox.common import exactjson
 from sandbox.common.clock import Clock, http_date
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Compact JSON; ``ensure_ascii=False`` keeps names like Müller readable."""
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact JSON (names like Müller readable); a ``Decimal`` is written as the exact number literal."""
+    content = exactjson.dumps(body).encode()
     return Response(content, status_code=status, headers=headers, media_type="application/json")
 
 

@@ -4,15 +4,17 @@ One small INSERT per request in autocommit/WAL mode keeps this cheap. Bodies
 (and, in ``path``, query strings) are stored for API calls only; OAuth calls
 carry secrets and are logged without either, and tokens never reach the log. A request that arrived
 before the log was cleared (say, one still stalled by a ``slow`` fault) is
-not logged when it finishes, so it cannot leak into the next test's log.
+not logged when it finishes, so it cannot leak into the next test's log. Bodies keep
+their numbers exactly (``exactjson``): an amount sent as 149382714704938.26 is logged so.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from sandbox.common import exactjson
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -51,7 +53,7 @@ class RequestLog:
     def record(self, entry: LogEntry, generation: int) -> None:
         if generation != self._generation:
             return
-        body = None if entry.body is None else json.dumps(entry.body)
+        body = None if entry.body is None else exactjson.dumps(entry.body)
         self._db.execute(
             "INSERT INTO requests (at, method, path, endpoint, status, client_id, body, injected, duration_ms) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -69,7 +71,7 @@ class RequestLog:
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor]
         for row in rows:
-            row["body"] = None if row["body"] is None else json.loads(row["body"])
+            row["body"] = None if row["body"] is None else exactjson.loads(row["body"])
         return rows
 
     def clear(self) -> None:

@@ -3,7 +3,8 @@
 Exact stores ``Code`` right-aligned in 18 characters (``"              1024"``) and
 compares the padded value, so a client must pad (or ``trim()``) when it
 filters. POST accepts the code padded or not; without one the next numeric
-code (highest numeric code + 1) is assigned.
+code (highest numeric code + 1) is assigned. ``SearchCode`` (what a client can
+find a relation by again) is stored as sent, at most 10 characters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from sandbox.exact_online.odata.values import wire_timestamp
 from sandbox.exact_online.payload import read_body, required
 
 CODE_WIDTH = 18
+#: The longest ``SearchCode``: Exact's reference (and picqer's / Exact's .NET models of it) give
+#: no length, so the sandbox takes the 10 characters the Exact UI is commonly reported to allow.
+SEARCH_CODE_WIDTH = 10
 #: What a client may set; everything else is computed or fixed.
 WRITABLE = ("Name", "VATNumber", "ChamberOfCommerce", "IsSupplier", "IsSales", "Status", "Blocked",
             "AddressLine1", "Postcode", "City", "Country", "Email", "Language", "SearchCode")
@@ -42,6 +46,9 @@ def _code(books: Books, given: str | None, own_id: str | None) -> str:
 
 
 def _apply(doc: Doc, values: dict[str, Any]) -> None:
+    search_code = values.get("SearchCode")
+    if search_code is not None and len(search_code) > SEARCH_CODE_WIDTH:
+        raise ODataError(f"SearchCode: at most {SEARCH_CODE_WIDTH} characters.")
     for name in WRITABLE:
         if name in values:
             doc[name] = values[name]

@@ -9,13 +9,13 @@ queries and bodies are 400s in Exact's error format.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sandbox.common import exactjson
 from sandbox.common.admin import AdminError, admin_error_handler, admin_router
 from sandbox.common.gate import ApiError, Gate
 from sandbox.common.http import DateHeaderMiddleware
@@ -36,11 +36,12 @@ WRONG_DIVISION = "Forbidden - WrongDivision"
 
 
 def _body(method: str, raw: bytes) -> tuple[Any, bool]:
-    """(body, valid) of a POST/PUT; an invalid body is kept as text for the request log."""
+    """(body, valid) of a POST/PUT, numbers with a fraction as exact ``Decimal``; an invalid
+    body is kept as text for the request log."""
     if method not in ("POST", "PUT"):
         return None, True
     try:
-        return json.loads(raw), True
+        return exactjson.loads(raw), True
     except ValueError:
         return raw.decode("utf-8", "replace"), False
 

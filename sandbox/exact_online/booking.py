@@ -13,6 +13,10 @@ One ``Ledger`` describes each side, so both follow the same rules:
   (``yy`` + journal code + 4-digit counter, e.g. 26700001) unless given; a
   given number already used in that journal and year is refused;
 - the entry date must fall in an existing, open financial period.
+
+Amounts are ``Decimal`` from the request body (parsed exactly) to the stored
+document and the response, never floats: a line of 123456789012345.67 is
+booked and read back to the cent.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 
 from sandbox.exact_online.books import Books, Doc
 from sandbox.exact_online.entities import (
+    CLOSED,
     PURCHASE_ENTRIES,
     PURCHASE_ENTRY_LINES,
     SALES_ENTRIES,
@@ -79,7 +84,7 @@ def _open_period(books: Books, day: dt.date) -> Doc:
     period = books.period(day)
     if period is None:
         raise ODataError(f"No financial period exists for {day.isoformat()}.")
-    if period["Closed"]:
+    if period.get(CLOSED):
         raise ODataError(f"Period is closed: {period['FinYear']}/{period['FinPeriod']}.")
     return period
 
@@ -122,16 +127,15 @@ def _line(books: Books, ledger: Ledger, raw: Any, header_description: str | None
     percentage = Decimal(str(vat["Percentage"]))
     override = values.get("VATAmountFC")
     vat_amount = cents(amount * percentage) if override is None else cents(override)
-    quantity = values.get("Quantity")
     return {
         "ID": None, "EntryID": None, "LineNumber": None,
-        "AmountDC": float(amount), "AmountFC": float(amount),
+        "AmountDC": amount, "AmountFC": amount,
         "Description": values.get("Description") or header_description,
         "GLAccount": gl["ID"], "GLAccountCode": gl["Code"], "GLAccountDescription": gl["Description"],
-        "Quantity": None if quantity is None else float(quantity),
-        "VATAmountDC": float(vat_amount), "VATAmountFC": float(vat_amount),
-        "VATBaseAmountDC": float(amount), "VATBaseAmountFC": float(amount),
-        "VATCode": vat["Code"], "VATCodeDescription": vat["Description"], "VATPercentage": float(percentage),
+        "Quantity": values.get("Quantity"),
+        "VATAmountDC": vat_amount, "VATAmountFC": vat_amount,
+        "VATBaseAmountDC": amount, "VATBaseAmountFC": amount,
+        "VATCode": vat["Code"], "VATCodeDescription": vat["Description"], "VATPercentage": percentage,
         "Division": books.division,
     }
 
@@ -146,12 +150,12 @@ def _lines(books: Books, ledger: Ledger, raw_lines: Any, entry_id: str, descript
     return lines
 
 
-def _totals(ledger: Ledger, entry_type: int, lines: list[Doc]) -> dict[str, float]:
-    vat = sum((Decimal(str(line["VATAmountFC"])) for line in lines), Decimal(0))
-    total = sum((Decimal(str(line["AmountFC"])) for line in lines), Decimal(0)) + vat
+def _totals(ledger: Ledger, entry_type: int, lines: list[Doc]) -> dict[str, Decimal]:
+    vat = sum((Decimal(str(line["VATAmountFC"])) for line in lines), Decimal("0.00"))
+    total = sum((Decimal(str(line["AmountFC"])) for line in lines), Decimal("0.00")) + vat
     receivable = -abs(total) if entry_type == ledger.credit_type else total
-    return {"AmountDC": float(total), "AmountFC": float(total), "VATAmountDC": float(vat),
-            "VATAmountFC": float(vat), "GAccountAmountFC": float(receivable)}
+    return {"AmountDC": total, "AmountFC": total, "VATAmountDC": vat, "VATAmountFC": vat,
+            "GAccountAmountFC": receivable}
 
 
 def _used_numbers(books: Books, ledger: Ledger, journal: str, year: int, skip: str | None = None) -> set[int]:
@@ -206,7 +210,7 @@ def create_entry(books: Books, ledger: Ledger, body: Any, new_id: Callable[[], s
         "EntryNumber": number, "ExternalLinkReference": values.get("ExternalLinkReference"),
         "Journal": journal["Code"], "JournalDescription": journal["Description"],
         "PaymentCondition": values.get("PaymentCondition"), "PaymentReference": values.get("PaymentReference"),
-        "Rate": 1.0, "ReportingPeriod": period["FinPeriod"], "ReportingYear": period["FinYear"],
+        "Rate": Decimal("1.0"), "ReportingPeriod": period["FinPeriod"], "ReportingYear": period["FinYear"],
         "Reversal": False, "Status": 20, "StatusDescription": "Open",
         "Type": entry_type, "TypeDescription": ledger.type_descriptions[entry_type],
         "YourRef": values.get("YourRef"), "Division": books.division, "Created": stamp, "Modified": stamp,

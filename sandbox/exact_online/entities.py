@@ -1,7 +1,8 @@
 """The entity sets the sandbox serves: path, key, properties with their types, paging rules.
 
 The property lists are what ``$select`` and ``$filter`` accept (anything else
-is a 400), in the order each row lists them. Navigation properties
+is a 400), in the order each row lists them; a stored row may hold more keys
+(a period's closed flag), which are never served. Navigation properties
 (an entry's lines) are listed apart: they can be selected and expanded but
 not filtered on, as on the real service.
 """
@@ -68,10 +69,13 @@ JOURNALS = EntitySet("financial/Journals", "Journal", "ID", {
     "Currency": STRING, "IsBlocked": BOOL, **STAMPS,
 })
 
+#: No ``Closed`` property: the real entity has none. Whether a period is closed is kept in
+#: the stored row (``CLOSED``) for the write checks and the admin API only.
 FINANCIAL_PERIODS = EntitySet("financial/FinancialPeriods", "FinancialPeriod", "ID", {
-    "ID": GUID, "FinYear": INT, "FinPeriod": INT, "StartDate": DATETIME, "EndDate": DATETIME,
-    "Closed": BOOL, **STAMPS,
+    "ID": GUID, "FinYear": INT, "FinPeriod": INT, "StartDate": DATETIME, "EndDate": DATETIME, **STAMPS,
 })
+#: The key of a stored financial period that says it is closed (not an entity property).
+CLOSED = "Closed"
 
 _DIVISION_PROPERTIES = {
     "Code": INT, "Description": STRING, "Country": STRING, "CountryDescription": STRING, "Currency": STRING,

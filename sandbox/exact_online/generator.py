@@ -23,6 +23,7 @@ from sandbox.exact_online.accounts import padded
 from sandbox.exact_online.chart import CHARTS, GL_TYPE_DESCRIPTIONS, JOURNAL_TYPE_DESCRIPTIONS, Chart
 from sandbox.exact_online.entities import (
     ACCOUNTS,
+    CLOSED,
     FINANCIAL_PERIODS,
     GL_ACCOUNTS,
     JOURNALS,
@@ -111,7 +112,7 @@ def _masters(chart: Chart, division: int, new_id: Callable[[], str]) -> list[Rec
         pays, claims = vat.side in ("S", "B"), vat.side in ("P", "B")
         vat_id = new_id()
         records.append(Record(VAT_CODES.path, division, vat_id, {
-            "ID": vat_id, "Code": vat.code, "Description": vat.description, "Percentage": float(vat.percentage),
+            "ID": vat_id, "Code": vat.code, "Description": vat.description, "Percentage": vat.percentage,
             "Type": vat.type, "VATTransactionType": vat.side,
             "GLToPay": gl_ids[chart.vat_to_pay] if pays else None, "GLToPayCode": chart.vat_to_pay if pays else None,
             "GLToClaim": gl_ids[chart.vat_to_claim] if claims else None,
@@ -130,7 +131,7 @@ def _masters(chart: Chart, division: int, new_id: Callable[[], str]) -> list[Rec
             end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
             records.append(Record(FINANCIAL_PERIODS.path, division, period_id, {
                 "ID": period_id, "FinYear": year, "FinPeriod": month, "StartDate": wire_date(dt.date(year, month, 1)),
-                "EndDate": wire_date(end), "Closed": year in CLOSED_YEARS, **stamps,
+                "EndDate": wire_date(end), CLOSED: year in CLOSED_YEARS, **stamps,
             }))
     return records
 
@@ -162,8 +163,8 @@ def _account(rng: random.Random, country: Country, division: int, position: int,
     }
 
 
-def _amount(rng: random.Random) -> float:
-    return rng.randrange(5_000, 250_000) / 100
+def _amount(rng: random.Random) -> Decimal:
+    return Decimal(rng.randrange(5_000, 250_000)) / 100
 
 
 def _lines(rng: random.Random, gl_ids: dict[str, str], codes: tuple[str, ...], vat_code: str | None,

@@ -5,7 +5,7 @@ signed from the company's point of view of the document: invoices positive
 (to receive / to pay), credit notes negative. Payments are registered
 through the admin API with a positive amount that reduces the open amount
 towards zero, whatever the document's sign; paying more than is open is
-refused.
+refused. Amounts stay ``Decimal`` (written as exact JSON numbers).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def open_items(books: Books, ledger: Ledger) -> list[Doc]:
         party = entry[ledger.party]
         rows.append({
             "HID": hid, "AccountId": party, "AccountCode": accounts[party]["Code"],
-            "AccountName": entry[ledger.party_name], "Amount": float(still_open), "AmountInTransit": 0.0,
+            "AccountName": entry[ledger.party_name], "Amount": cents(still_open), "AmountInTransit": Decimal("0.00"),
             "CurrencyCode": entry["Currency"], "Description": entry["Description"], "DueDate": entry["DueDate"],
             "EntryNumber": entry["EntryNumber"],
             "InvoiceDate": entry["EntryDate"] if ledger is SALES else entry["InvoiceDate"],
@@ -71,5 +71,5 @@ def register_payment(books: Books, entry_id: str, amount: Decimal, now: float) -
     if amount <= 0 or amount > still_open:
         raise ODataError(f"amount must be positive and at most the open amount {still_open}")
     books.store.add_payment(books.division, entry["EntryID"], amount, now)
-    return {"entry_id": entry["EntryID"], "paid": float(paid + amount),
-            "open": float(open_amount(entry, paid + amount))}
+    return {"entry_id": entry["EntryID"], "paid": cents(paid + amount),
+            "open": cents(open_amount(entry, paid + amount))}

@@ -2,7 +2,8 @@
 
 An unknown property is a 400 (a misspelt field is not silently dropped), and
 so is a value of the wrong type. Decimals may come as JSON numbers or as
-strings (OData v2 clients send both); dates as zone-less ISO-8601 text
+strings (OData v2 clients send both); the body is parsed with exact decimals,
+so a number literal keeps every digit. Dates as zone-less ISO-8601 text
 (taken as UTC), with an offset, or as ``/Date(ms)/``.
 """
 
@@ -43,7 +44,7 @@ def _convert(value: Any, kind: str) -> Any:
     integral = isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())
     if kind in (INT, INT64) and integral and not isinstance(value, bool):
         return int(value)
-    if kind == DECIMAL and not isinstance(value, bool) and isinstance(value, (int, float, str)):
+    if kind == DECIMAL and not isinstance(value, bool) and isinstance(value, (int, float, str, Decimal)):
         try:
             number = Decimal(str(value))
         except InvalidOperation:

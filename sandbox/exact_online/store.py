@@ -4,17 +4,18 @@ Rows are few (a demo administration, plus what tests post), so queries load
 a division's rows of one set and filter in Python; the OData layer then
 needs no SQL translation. The autoincrement ``hid`` of a row is stable
 across updates and serves as the ``HID`` of open items. Payments live in
-their own table: they are sandbox bookkeeping, not an API entity.
+their own table: they are sandbox bookkeeping, not an API entity. Amounts are
+``Decimal`` in memory and exact number literals in the stored JSON (``exactjson``).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from sandbox.common import exactjson
 from sandbox.common.store import transaction
 
 #: The division under which account-wide rows (divisions, the user) are stored.
@@ -45,7 +46,11 @@ class Record(NamedTuple):
 
 
 def _dump(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return exactjson.dumps(doc)
+
+
+def _load(text: str) -> Any:
+    return exactjson.loads(text)
 
 
 class ExactStore:
@@ -70,17 +75,17 @@ class ExactStore:
     def docs(self, entity: str, division: int) -> list[dict[str, Any]]:
         cursor = self._db.execute("SELECT doc FROM records WHERE entity = ? AND division = ? ORDER BY key",
                                   (entity, division))
-        return [json.loads(row[0]) for row in cursor]
+        return [_load(row[0]) for row in cursor]
 
     def docs_with_hid(self, entity: str, division: int) -> list[tuple[int, dict[str, Any]]]:
         cursor = self._db.execute("SELECT hid, doc FROM records WHERE entity = ? AND division = ? ORDER BY hid",
                                   (entity, division))
-        return [(row[0], json.loads(row[1])) for row in cursor]
+        return [(row[0], _load(row[1])) for row in cursor]
 
     def doc(self, entity: str, division: int, key: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT doc FROM records WHERE entity = ? AND division = ? AND key = ?",
                                (entity, division, key)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else _load(row[0])
 
     def insert(self, entity: str, division: int, key: str, doc: dict[str, Any]) -> None:
         self._db.execute("INSERT INTO records (entity, division, key, doc) VALUES (?, ?, ?, ?)",

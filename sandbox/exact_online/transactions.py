@@ -28,7 +28,7 @@ def _line(entry: Doc, ledger: Ledger, line_id: str, number: int, gl: Doc, amount
           extra: dict[str, Any]) -> Doc:
     return {
         "ID": line_id, "EntryID": entry["EntryID"], "EntryNumber": entry["EntryNumber"], "LineNumber": number,
-        "Account": entry[ledger.party], "AmountDC": float(amount), "AmountFC": float(amount),
+        "Account": entry[ledger.party], "AmountDC": amount, "AmountFC": amount,
         "AmountVATFC": None, "Currency": entry["Currency"], "Date": entry["EntryDate"],
         "Description": entry["Description"], "DueDate": entry["DueDate"], "FinancialPeriod": entry["ReportingPeriod"],
         "FinancialYear": entry["ReportingYear"], "GLAccount": gl["ID"], "GLAccountCode": gl["Code"],
@@ -52,7 +52,7 @@ def _entry_lines(ledger: Ledger, entry: Doc, control: Doc, gls: dict[str, Doc], 
         vat = Decimal(str(line["VATAmountFC"]))
         rows.append(_line(entry, ledger, line["ID"], line["LineNumber"], gls[line["GLAccount"]],
                           sign * Decimal(str(line["AmountFC"])),
-                          {"AmountVATFC": float(vat), "VATCode": line["VATCode"],
+                          {"AmountVATFC": vat, "VATCode": line["VATCode"],
                            "VATPercentage": line["VATPercentage"], "Description": line["Description"]}))
         vat_per_code[line["VATCode"]] = vat_per_code.get(line["VATCode"], Decimal(0)) + vat
     for number, (code, vat) in enumerate(sorted(vat_per_code.items()), len(rows)):

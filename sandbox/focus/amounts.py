@@ -107,3 +107,26 @@ def document_totals(lines: Sequence[TaxedLine], discounts: Sequence[Decimal]) ->
         tax_inclusive_before_discount=sum((line.totals.tax_inclusive for line in lines), Decimal(0)),
         taxes=taxes,
     )
+
+
+def line_total_json(totals: LineTotals) -> dict[str, Any]:
+    """A line item's ``total`` as Focus writes it."""
+    return {
+        "tax_exclusive": money(totals.tax_exclusive),
+        "tax_exclusive_before_discount": money(totals.tax_exclusive_before_discount),
+        "tax_inclusive": money(totals.tax_inclusive),
+        "tax_inclusive_before_discount": money(totals.tax_inclusive_before_discount),
+    }
+
+
+def document_total_json(totals: DocumentTotals) -> dict[str, Any]:
+    """A document's ``total`` as Focus writes it (without ``due``, which payments decide)."""
+    return {
+        "tax_exclusive": money(totals.tax_exclusive),
+        "tax_exclusive_before_discount": money(totals.tax_exclusive_before_discount),
+        "tax_inclusive": money(totals.tax_inclusive),
+        "tax_inclusive_before_discount": money(totals.tax_inclusive_before_discount),
+        "taxes": [{"rate": number(t.rate), "taxable": money(t.taxable), "tax": money(t.tax)} for t in totals.taxes],
+        "withheld_taxes": [],
+        "payable": money(totals.payable),
+    }

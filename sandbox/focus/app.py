@@ -1,4 +1,5 @@
-"""The Focus sandbox as an ASGI app: admin API, OAuth, file links and the RPC endpoints."""
+"""The Focus sandbox as an ASGI app: admin API (shared, plus Focus's test hooks), OAuth, file links and
+the RPC endpoints."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sandbox.common.gate import ApiError, Gate
 from sandbox.common.http import DateHeaderMiddleware, json_response
 from sandbox.common.oauth import oauth_router
 from sandbox.common.state import SandboxState
+from sandbox.focus.admin import focus_admin_router
 from sandbox.focus.api import HANDLERS, files
 from sandbox.focus.api.base import Context, Created, Reply
 from sandbox.focus.api.params import Params
@@ -43,6 +45,7 @@ def create_app(state: SandboxState, store: FocusStore, service: FocusService) ->
     app = FastAPI(title="Teamleader Focus sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_exception_handler(AdminError, admin_error_handler)
     app.include_router(admin_router(state, service))
+    app.include_router(focus_admin_router(store, state.clock))
     app.include_router(oauth_router(state, gate, authorize_path="/oauth2/authorize", token_path="/oauth2/access_token"))
 
     @app.get(f"{files.FILES_PATH}/{{token}}")
@@ -62,7 +65,7 @@ def create_app(state: SandboxState, store: FocusStore, service: FocusService) ->
             handler = HANDLERS.get(endpoint)
             if handler is None:
                 raise ApiError(404, f"Endpoint {endpoint} does not exist")
-            context = Context(store, state.clock, str(request.base_url).rstrip("/"))
+            context = Context(store, state.clock, str(request.base_url).rstrip("/"), state.config.current)
             return _response(handler(context, Params(body)))
 
         return await gate.api(request, endpoint, body, handle)

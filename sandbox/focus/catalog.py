@@ -1,7 +1,8 @@
 """Account-level reference data: departments, tax rates, product categories,
 payment terms, units of measure and the demo user.
 
-Two departments (company entities) like a Belgian firm with a Dutch branch:
+Departments (company entities) like a Belgian firm with a Dutch branch and a
+second Belgian company, plus up to three "extra" Belgian companies on demand:
 each has its own tax rates, and product categories map to a ledger account
 per department, with gaps on purpose (a category without ledger for a
 department is a classic connector error).
@@ -50,6 +51,25 @@ DEPARTMENTS = (
 #: Departments generated from the main random stream; later ones draw from their own stream,
 #: so adding one leaves every id and document of the first two as they were.
 MAIN_STREAM_DEPARTMENTS = 2
+#: How many departments a seed may ask for: the three above, plus "extra" BE companies on demand.
+MIN_DEPARTMENTS, MAX_DEPARTMENTS = len(DEPARTMENTS), 6
+
+
+def department_template(position: int) -> tuple[str, str, Address, str]:
+    """(country, name, address, web domain) of the department at ``position`` (0-based): the
+    three of ``DEPARTMENTS``, then further Belgian companies "Focus Demo Extra <n> BV"."""
+    if position < len(DEPARTMENTS):
+        return DEPARTMENTS[position]
+    number = position + 1
+    return ("BE", f"Focus Demo Extra {number} BV", Address(f"Kortrijksesteenweg {100 + number}", "9000", "Gent", "BE"),
+            f"focusdemoextra{number}.be")
+
+
+def own_stream(first_department_id: str, position: int, purpose: str = "") -> random.Random:
+    """The random stream of a department past the main-stream ones (its own catalog entry and, with
+    ``purpose``, e.g. its documents): derived from the first department's id, so it depends on the
+    seed but not on how many departments there are."""
+    return random.Random(f"{first_department_id}:{position}{f':{purpose}' if purpose else ''}")
 
 
 @dataclass(frozen=True)
@@ -119,7 +139,7 @@ class Catalog:
 
 
 def _department(rng: random.Random, position: int) -> Department:
-    country, name, address, domain = DEPARTMENTS[position]
+    country, name, address, domain = department_template(position)
     department_id = new_id(rng)
     vat = vat_number(rng, country)
     iban, bic = bank_account(rng, country)
@@ -146,7 +166,7 @@ def _department(rng: random.Random, position: int) -> Department:
     return Department(department_id, name, vat, address, iban, bic, new_id(rng), rates, doc)
 
 
-def build_catalog(rng: random.Random) -> Catalog:
+def build_catalog(rng: random.Random, department_count: int = MIN_DEPARTMENTS) -> Catalog:
     user_id, account_id = new_id(rng), new_id(rng)
     user = {
         "id": user_id,
@@ -161,8 +181,8 @@ def build_catalog(rng: random.Random) -> Catalog:
         "preferences": {"invoiceable": True, "historic_time_tracking": True, "whitelabeling": False},
     }
     departments = tuple(_department(rng, position) for position in range(MAIN_STREAM_DEPARTMENTS))
-    departments += tuple(_department(random.Random(f"{departments[0].id}:{position}"), position)
-                         for position in range(MAIN_STREAM_DEPARTMENTS, len(DEPARTMENTS)))
+    departments += tuple(_department(own_stream(departments[0].id, position), position)
+                         for position in range(MAIN_STREAM_DEPARTMENTS, department_count))
     units = {unit: new_id(rng) for unit in ("hour", "day", "piece")}
     categories = []
     for name, ledgers, descriptions, unit, weight in CATEGORIES:

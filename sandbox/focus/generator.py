@@ -5,6 +5,9 @@ suppliers, then per department its sales documents and its Peppol inbox.
 The first (BE) department gets ``invoices`` invoices, the others (NL, and a second
 BE one for a second accounting tool) ``max(3, invoices // 3)`` each; the third
 department's documents come last, so the first two are unchanged by it.
+``departments`` > 3 adds "extra" BE companies (up to 6 in all), each with as
+many documents as the second BE one, drawn from its own random stream after
+the first three: those three stay the same, ids included.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from sandbox.focus.catalog import build_catalog
+from sandbox.focus.catalog import MAX_DEPARTMENTS, MIN_DEPARTMENTS, build_catalog, own_stream
 from sandbox.focus.parties import customer_country, make_company, make_contact
 from sandbox.focus.purchases import purchase_documents
 from sandbox.focus.records import Record
@@ -26,11 +29,13 @@ def department_invoice_count(position: int, invoices: int) -> int:
     return invoices if position == 0 else max(3, invoices // 3)
 
 
-def generate(seed: int, invoices: int) -> Iterator[Record]:
+def generate(seed: int, invoices: int, departments: int = MIN_DEPARTMENTS) -> Iterator[Record]:
     if not 1 <= invoices <= MAX_INVOICES:
         raise ValueError(f"invoices must be between 1 and {MAX_INVOICES}")
+    if not MIN_DEPARTMENTS <= departments <= MAX_DEPARTMENTS:
+        raise ValueError(f"departments must be between {MIN_DEPARTMENTS} and {MAX_DEPARTMENTS}")
     rng = random.Random(seed)
-    catalog = build_catalog(rng)
+    catalog = build_catalog(rng, departments)
     user_id = catalog.user["id"]
     yield Record("user", catalog.user)
     for position, department in enumerate(catalog.departments):
@@ -49,7 +54,9 @@ def generate(seed: int, invoices: int) -> Iterator[Record]:
     for party in (*customers, *suppliers):
         yield Record("company" if party.type == "company" else "contact", party.doc)
 
+    first_id = catalog.departments[0].id
     for position, department in enumerate(catalog.departments):
         count = department_invoice_count(position, invoices)
-        yield from sales_documents(rng, catalog, department, customers, count)
-        yield from purchase_documents(rng, department, suppliers, count, user_id)
+        stream = rng if position < MIN_DEPARTMENTS else own_stream(first_id, position, "documents")
+        yield from sales_documents(stream, catalog, department, customers, count)
+        yield from purchase_documents(stream, department, suppliers, count, user_id)

@@ -20,11 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.focus.amounts import (
-    DocumentTotals,
     LineTotals,
     TaxedLine,
     cents,
+    document_total_json,
     document_totals,
+    line_total_json,
     line_totals,
     money,
     number,
@@ -159,12 +160,7 @@ def _line_json(line: Line, *, with_currency: bool) -> dict[str, Any]:
         "unit_price": unit_price,
         "tax": {"type": "taxRate", "id": line.tax_rate.id},
         "discount": {"type": "percentage", "value": number(line.discount)} if line.discount else None,
-        "total": {
-            "tax_exclusive": money(line.totals.tax_exclusive),
-            "tax_exclusive_before_discount": money(line.totals.tax_exclusive_before_discount),
-            "tax_inclusive": money(line.totals.tax_inclusive),
-            "tax_inclusive_before_discount": money(line.totals.tax_inclusive_before_discount),
-        },
+        "total": line_total_json(line.totals),
         "withheld_tax": None,
     }
 
@@ -176,18 +172,6 @@ def _grouped_lines(rng: random.Random, lines: Sequence[Line], *, with_currency: 
         return [{"section": {"title": "Services"}, "line_items": items[:split]},
                 {"section": {"title": "Materials"}, "line_items": items[split:]}]
     return [{"section": {"title": ""}, "line_items": items}]
-
-
-def _totals_json(totals: DocumentTotals) -> dict[str, Any]:
-    return {
-        "tax_exclusive": money(totals.tax_exclusive),
-        "tax_exclusive_before_discount": money(totals.tax_exclusive_before_discount),
-        "tax_inclusive": money(totals.tax_inclusive),
-        "tax_inclusive_before_discount": money(totals.tax_inclusive_before_discount),
-        "taxes": [{"rate": number(t.rate), "taxable": money(t.taxable), "tax": money(t.tax)} for t in totals.taxes],
-        "withheld_taxes": [],
-        "payable": money(totals.payable),
-    }
 
 
 def _discounts_json(discounts: Sequence[Decimal]) -> list[dict[str, Any]]:
@@ -264,7 +248,7 @@ def _invoice(rng: random.Random, catalog: Catalog, department: Department, custo
         "invoicee": _invoicee(rng, customer),
         "discounts": _discounts_json(discounts),
         "grouped_lines": _grouped_lines(rng, lines, with_currency=False),
-        "total": {**_totals_json(totals), "due": money(totals.payable)},
+        "total": {**document_total_json(totals), "due": money(totals.payable)},
         "payment_term": {"type": term.type, "days": term.days},
         "payments": payments,
         "note": None,
@@ -315,7 +299,7 @@ def _credit_note(rng: random.Random, department: Department, invoice: dict[str, 
         "paid": paid_at is not None,
         "paid_at": paid_at,
         "invoicee": invoice["invoicee"],
-        "total": _totals_json(totals),
+        "total": document_total_json(totals),
         "discounts": _discounts_json(discounts),
         "grouped_lines": _grouped_lines(rng, credited, with_currency=True),
         "currency": "EUR",

@@ -28,7 +28,7 @@ from sandbox.octopus.books import Books, dossier_doc, journal_key, year_of
 from sandbox.octopus.openitems import booked, register_payment
 from sandbox.octopus.quotas import Quotas
 from sandbox.octopus.store import ALL_DOSSIERS, BOOKYEAR, DOSSIER, JOURNAL, RELATION, Doc, OctopusStore
-from sandbox.octopus.wire import stamp_text
+from sandbox.octopus.wire import cents, stamp_text
 
 
 def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> APIRouter:
@@ -69,7 +69,7 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
             for row, paid, still_open in booked(ledger):
                 booking = render(ledger, row.doc)
                 data.append({**booking, "dossier": code, "year": years[booking["bookyearKey"]["id"]],
-                             "paid": float(paid), "open": float(still_open), "modified": stamp_text(row.modified),
+                             "paid": cents(paid), "open": cents(still_open), "modified": stamp_text(row.modified),
                              "attachments": row.doc["attachments"]})
         return json_response({"data": data})
 
@@ -119,11 +119,11 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
 
     @router.post("/payments")
     async def add_payment(request: Request) -> Response:
-        body = await json_body(request)
+        body = await json_body(request, decimals=True)
         ledger = books(integer_field(body, "dossier"))
         found = bookyear(ledger, integer_field(body, "year"))
         amount = body.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, (int, float, str)) or not isinstance(
+        if isinstance(amount, bool) or not isinstance(amount, (int, Decimal, str)) or not isinstance(
                 body.get("journal"), str):
             raise AdminError("give journal (string) and amount (number)")
         try:

@@ -9,13 +9,13 @@ and the log (passwords masked).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sandbox.common import exactjson
 from sandbox.common.admin import AdminError, admin_error_handler, admin_router
 from sandbox.common.gate import Gate
 from sandbox.common.http import DateHeaderMiddleware
@@ -33,11 +33,12 @@ from sandbox.octopus.tokens import SessionTokens
 
 
 def _body(raw: bytes) -> tuple[Any, bool]:
-    """(body, valid): no body is None; an invalid body is kept as text for the request log."""
+    """(body, valid): no body is None; numbers with a fraction are exact ``Decimal``; an invalid
+    body is kept as text for the request log."""
     if not raw.strip():
         return None, True
     try:
-        return json.loads(raw), True
+        return exactjson.loads(raw), True
     except ValueError:
         return raw.decode("utf-8", "replace"), False
 

@@ -132,11 +132,11 @@ def _booking_body(rng: random.Random, bookyear_id: int, journal: str, sequence: 
     percentage = next(vat.percentage for vat in VAT_CODES if vat.code == code)
     lines = []
     for _ in range(rng.randint(1, 2)):
-        base = Decimal(rng.randrange(20_000, 400_000)) / 100
+        base = cents(Decimal(rng.randrange(20_000, 400_000)) / 100)
         vat = cents(base * percentage / 100)
-        lines.append({"accountKey": rng.choice(REVENUE if sell else COSTS), "baseAmount": float(base),
-                      "vatCodeKey": code, "vatAmount": float(vat), "comment": None})
-    total = sum((Decimal(str(line["baseAmount"])) + Decimal(str(line["vatAmount"])) for line in lines), Decimal(0))
+        lines.append({"accountKey": rng.choice(REVENUE if sell else COSTS), "baseAmount": base,
+                      "vatCodeKey": code, "vatAmount": vat, "comment": None})
+    total = sum((line["baseAmount"] + line["vatAmount"] for line in lines), Decimal("0.00"))
     identification = relation["relationIdentificationServiceData"]
     return {"buySellBookingServiceData": {
         "bookyearKey": {"id": bookyear_id}, "journalKey": journal, "documentSequenceNr": sequence,
@@ -146,7 +146,7 @@ def _booking_body(rng: random.Random, bookyear_id: int, journal: str, sequence: 
         "comment": f"Factuur {day.year}/{sequence}" if sell else f"Aankoopfactuur INV-{rng.randrange(1000, 9999)}",
         "orderReference": f"PO-{rng.randrange(100, 999)}" if sell else None,
         "reference": structured_reference(rng) if sell else None,
-        "amount": float(total), "currencyCode": "EUR", "exchangeRate": 1.0, "paymentMethod": 0,
+        "amount": total, "currencyCode": "EUR", "exchangeRate": Decimal("1.0"), "paymentMethod": 0,
         "bookingLines": lines,
     }}
 

@@ -8,6 +8,7 @@ booking is no longer listed. The debet/credit figures are those of the
 relation's account: a sales invoice and a purchase credit note are debet,
 a sales credit note and a purchase invoice credit, their payments the other
 side. One row per booking (``lineSequenceNr`` 0, the relation's line).
+Amounts are Decimals to the cent, written as exact JSON numbers.
 
 OpenRelationQueryData filters: ``fromBookyearKey`` / ``toBookyearKey``
 (``{id}``; book years compared by their start), ``fromBookyearPeriodNr`` /
@@ -53,7 +54,7 @@ def _open_row(books: Books, record: Doc, paid: Decimal, still_open: Decimal) -> 
     booking = render(books, record)
     amount = decimal(booking["amount"])
     debet_side = (booking["journalKey"][:1].upper() == "V") == (amount >= 0)
-    whole, settled = float(abs(amount)), float(paid)
+    whole, settled = cents(abs(amount)), cents(paid)
     debet, credit = (whole, settled) if debet_side else (settled, whole)
     identification = booking[IDENTIFICATION]
     return {
@@ -65,7 +66,7 @@ def _open_row(books: Books, record: Doc, paid: Decimal, still_open: Decimal) -> 
         "exchangeRate": booking["exchangeRate"],
         "debetBookingAmount": debet, "creditBookingAmount": credit,
         "debetDocumentAmount": debet, "creditDocumentAmount": credit,
-        "openBookingAmount": float(still_open), "openDocAmount": float(still_open),
+        "openBookingAmount": cents(still_open), "openDocAmount": cents(still_open),
         "comment": booking.get("comment"), "reference": booking.get("reference"),
     }
 
@@ -136,4 +137,4 @@ def register_payment(books: Books, bookyear_id: int, journal: str, sequence: int
     if amount <= 0 or amount > still_open:
         raise ValueError(f"amount must be positive and at most the open amount {still_open}")
     books.store.add_payment(books.dossier, key, amount, now)
-    return {"paid": float(paid + amount), "open": float(open_amount(document, paid + amount))}
+    return {"paid": cents(paid + amount), "open": cents(open_amount(document, paid + amount))}

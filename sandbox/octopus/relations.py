@@ -3,8 +3,9 @@
 - ``GET relations`` without search parameters lists the *active* relations
   (quota 2/day); with ``relationId``, ``extRelationId``, ``name``
   (case-insensitive substring) or ``vatNr`` (ignoring case, spaces, dots
-  and dashes) it searches all of them, parameters combined with AND
-  (400/day). Nothing found is a 404.
+  and dashes) it searches all of them, inactive ones too (400/day): a
+  relation is found when it meets one or more of the given conditions (OR,
+  as Octopus's OpenAPI describes it). Nothing found is a 404.
 - ``PUT relations`` takes a bare RelationServiceData. It matches
   ``relationIdentificationServiceData.relationKey.id`` (given but unknown:
   404), else ``externalRelationId``; found: the non-null fields given are
@@ -70,15 +71,17 @@ def is_search(query: Mapping[str, str]) -> bool:
 
 
 def _searcher(call: Call) -> Callable[[Doc], bool]:
-    """The search parameters (parsed once: a non-integer id is a 400 even with nothing to search)."""
+    """A relation matches when *any* given search parameter matches it ("all relations that meet
+    one or more of these conditions"); empty parameters count as absent. Parsed once: a
+    non-integer id is a 400 even with nothing to search."""
     wanted_id, wanted_external = call.int_param("relationId"), call.int_param("extRelationId")
     name, vat = call.param("name"), call.param("vatNr")
 
     def matches(relation: Doc) -> bool:
-        return ((wanted_id is None or relation_id(relation) == wanted_id)
-                and (wanted_external is None or external_id(relation) == wanted_external)
-                and (name is None or name.lower() in (relation["name"] or "").lower())
-                and (vat is None or vat_key(vat) == vat_key(relation["vatNr"] or "")))
+        return ((wanted_id is not None and relation_id(relation) == wanted_id)
+                or (wanted_external is not None and external_id(relation) == wanted_external)
+                or (name is not None and name.lower() in (relation["name"] or "").lower())
+                or (vat is not None and vat_key(vat) == vat_key(relation["vatNr"] or "")))
 
     return matches
 

@@ -5,17 +5,19 @@ filter in Python. ``modified`` is the sandbox-clock time of the last write
 (what the ``/modified`` endpoints compare); rows come back in insertion order
 (``hid``), which is id order for relations and booking order for bookings.
 Dossiers themselves are stored under dossier 0. Payments are sandbox
-bookkeeping (``POST /_sandbox/payments``), not an API entity.
+bookkeeping (``POST /_sandbox/payments``), not an API entity. Numbers with a fraction
+are ``Decimal`` in memory and exact literals in the stored JSON (``exactjson``), so an
+amount is kept to its last digit exactly as it was sent.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from sandbox.common import exactjson
 from sandbox.common.store import transaction
 
 Doc = dict[str, Any]
@@ -51,7 +53,7 @@ class Record(NamedTuple):
 
 
 def _dump(doc: Doc) -> str:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return exactjson.dumps(doc)
 
 
 class OctopusStore:
@@ -76,7 +78,7 @@ class OctopusStore:
     def rows(self, entity: str, dossier: int) -> list[Record]:
         cursor = self.db.execute(
             "SELECT key, doc, modified FROM records WHERE entity = ? AND dossier = ? ORDER BY hid", (entity, dossier))
-        return [Record(entity, dossier, key, json.loads(doc), modified) for key, doc, modified in cursor]
+        return [Record(entity, dossier, key, exactjson.loads(doc), modified) for key, doc, modified in cursor]
 
     def docs(self, entity: str, dossier: int) -> list[Doc]:
         return [row.doc for row in self.rows(entity, dossier)]
@@ -84,7 +86,7 @@ class OctopusStore:
     def doc(self, entity: str, dossier: int, key: str) -> Doc | None:
         row = self.db.execute("SELECT doc FROM records WHERE entity = ? AND dossier = ? AND key = ?",
                               (entity, dossier, key)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else exactjson.loads(row[0])
 
     def put(self, entity: str, dossier: int, key: str, doc: Doc, modified: float | None = None) -> None:
         """Insert or replace; ``modified`` None keeps the stored stamp."""

@@ -4,7 +4,8 @@ Octopus is a Belgian service: the ``/modified`` endpoints take their
 ``yyyy-MM-dd HH:mm:ss.SSS`` stamps in Europe/Brussels local time and the
 quotas count Brussels calendar days, while the sandbox clock is epoch
 seconds. Numbers must be JSON numbers (a string or boolean is a malformed
-element); amounts are compared as Decimals built from their JSON text.
+element); bodies are parsed with exact decimals, so amounts are compared and
+stored as the Decimals of their JSON text.
 """
 
 from __future__ import annotations
@@ -64,12 +65,14 @@ def is_integer(value: Any) -> bool:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A JSON number: bodies are parsed with exact decimals, so ``Decimal`` (or int; float for
+    Python callers); a string or boolean is not one."""
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def decimal(value: Any) -> Decimal:
-    """A JSON number as the Decimal of its shortest text (121.0 -> Decimal("121.0"))."""
-    return Decimal(str(value))
+    """A JSON number as a Decimal of exactly its digits (121.0 -> Decimal("121.0"))."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def cents(amount: Decimal) -> Decimal:

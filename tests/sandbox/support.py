@@ -1,4 +1,5 @@
-"""A bare Focus API caller for testing the sandbox itself (no production client involved)."""
+"""A bare Focus API caller for testing the sandbox itself (no production client involved), and
+exact JSON for amounts that a float cannot hold."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import simplejson
 
 from sandbox.runner import RunningSandbox
 
@@ -39,3 +41,13 @@ class Api:
             if len(page) < size:
                 return items
             number += 1
+
+
+def exact_text(body: Any) -> str:
+    """JSON text in which a ``Decimal`` is a number literal with exactly its digits."""
+    return simplejson.dumps(body, use_decimal=True)
+
+
+def exact_json(response: httpx.Response) -> Any:
+    """A response's JSON with every number that has a fraction parsed as ``Decimal``."""
+    return json.loads(response.text, parse_float=Decimal)

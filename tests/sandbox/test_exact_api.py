@@ -92,9 +92,28 @@ def test_masters_of_a_belgian_division(exact_api):
     assert vat["VV"]["Percentage"] == 0 and vat["IC"]["Percentage"] == 0
     journals = {r["Code"]: r["Type"] for r in exact_api.results("financial/Journals")}
     assert journals == {"70": 20, "71": 21, "60": 22, "61": 23, "55": 12}
-    periods = exact_api.results("financial/FinancialPeriods", {"$filter": "FinYear eq 2024 and Closed eq true"})
-    assert len(periods) == 12
-    assert len(exact_api.results("financial/FinancialPeriods", {"$filter": "Closed eq false"})) == 36
+    periods = exact_api.results("financial/FinancialPeriods", {"$select": "FinYear,FinPeriod,StartDate,EndDate"})
+    assert sorted({p["FinYear"] for p in periods}) == [2024, 2025, 2026, 2027] and len(periods) == 48
+
+
+def test_periods_of_2024_are_closed_which_the_admin_api_tells(exact_api):
+    closed = exact_api.sandbox.admin("GET", "periods?division=100001").json()["data"]
+    assert {(p["FinYear"], p["Closed"]) for p in closed} == {(2024, True), (2025, False), (2026, False),
+                                                             (2027, False)}
+    assert len(closed) == 48 and set(closed[0]) == {"division", "ID", "FinYear", "FinPeriod", "StartDate", "EndDate",
+                                                    "Closed"}
+
+
+def test_financial_periods_have_no_closed_property(exact_api):
+    """The real entity has none: naming it is the 400 of any unknown property."""
+    for params in ({"$select": "FinYear,FinPeriod,Closed"}, {"$filter": "Closed eq true"},
+                   {"$orderby": "Closed"}):
+        refused = exact_api.get("financial/FinancialPeriods", params)
+        assert refused.status_code == 400
+        assert error_value(refused).startswith("No property 'Closed' exists in type "
+                                               "'Exact.Web.Api.Models.FinancialPeriod'")
+    row = exact_api.get("financial/FinancialPeriods", {"$top": "1"}).json()["d"]["results"][0]
+    assert "Closed" not in row
 
 
 def test_the_second_division_has_its_own_masters(exact, exact_api):

@@ -140,8 +140,23 @@ def test_closing_and_reopening_a_period_through_the_admin_api(api, ids, books):
     closed = books.admin("POST", "periods/close", {"division": 100001, "year": 2026, "period": 9}).json()["data"]
     assert [(p["FinYear"], p["FinPeriod"], p["Closed"]) for p in closed] == [(2026, 9, True)]
     assert refusal(api.post(SALES, sale(ids, EntryDate="2026-09-30"))) == "Period is closed: 2026/9."
+    assert api.post(SALES, sale(ids, EntryDate="2026-10-01")).status_code == 201  # the next one is open
     books.admin("POST", "periods/open", {"division": 100001, "year": 2026})
     assert api.post(SALES, sale(ids, EntryDate="2026-09-30")).status_code == 201
+    reopened = books.admin("GET", "periods?division=100001&year=2026").json()["data"]
+    assert not any(p["Closed"] for p in reopened)
+
+
+def test_a_closed_period_refuses_put_and_delete_too(api, ids, books):
+    entry = api.post(SALES, sale(ids, EntryDate="2026-08-14")).json()["d"]
+    key = f"{SALES}(guid'{entry['EntryID']}')"
+    books.admin("POST", "periods/close", {"division": 100001, "year": 2026, "period": 8})
+    try:
+        assert refusal(api.request("PUT", key, json={"YourRef": "PO-79"})) == "Period is closed: 2026/8."
+        assert refusal(api.request("DELETE", key)) == "Period is closed: 2026/8."
+    finally:
+        books.admin("POST", "periods/open", {"division": 100001, "year": 2026, "period": 8})
+    assert api.request("DELETE", key).status_code == 204
 
 
 def test_put_and_delete(api, ids):

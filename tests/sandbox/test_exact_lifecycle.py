@@ -22,7 +22,11 @@ def test_restart_keeps_entries_tokens_clock_and_config(start_exact_sandbox):
     assert sandbox.base_url != old_url and sandbox.manifest() == manifest
     assert api.get(f"salesentry/SalesEntries(guid'{entry['EntryID']}')").json()["d"]["AmountFC"] == 14.52
     assert api.get("financial/Journals").headers["x-ratelimit-minutely-limit"] == "42"
-    assert len(api.results("financial/FinancialPeriods", {"$filter": "FinYear eq 2025 and Closed eq true"})) == 12
+    closed = sandbox.admin("GET", "periods?division=100001&year=2025").json()["data"]
+    assert len(closed) == 12 and all(period["Closed"] for period in closed)
+    refused = api.post("salesentry/SalesEntries", {"Customer": customer, "Journal": "70", "EntryDate": "2025-03-06",
+                                                   "SalesEntryLines": [{"GLAccount": gl, "AmountFC": 12}]})
+    assert refused.json()["error"]["message"]["value"] == "Period is closed: 2025/3."
     entries = sandbox.admin("GET", "entries?division=100001").json()["data"]
     assert next(e for e in entries if e["entry"]["EntryID"] == entry["EntryID"])["open"] == 9.52
     assert 29 < sandbox.admin("GET", "clock").json()["offset_seconds"] < 31

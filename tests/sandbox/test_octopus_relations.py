@@ -1,4 +1,5 @@
-"""Octopus relations: searching (VAT numbers in any format), the upserting PUT (201/204/404/400), /modified."""
+"""Octopus relations: searching (OR of the parameters, VAT numbers in any format), the upserting PUT
+(201/204/404/400), /modified."""
 
 from __future__ import annotations
 
@@ -23,21 +24,58 @@ def new_relation(**fields) -> dict:
             "vatNr": "BE0403.170.701", "vatType": 1, "country": "BE", "city": "Leuven", **fields}
 
 
-def test_search_by_vat_number_name_and_ids(own_octopus_api):
+def ids(relations: list[dict]) -> list[int]:
+    return [r[IDENT]["relationKey"]["id"] for r in relations]
+
+
+def test_search_by_vat_number_in_any_format(own_octopus_api):
     first = own_octopus_api.data("relations", {"relationId": 1})[0]
     vat = first["vatNr"]
     assert vat.startswith("BE0") and vat.count(".") == 2
     digits = vat[2:].replace(".", "")
     for variant in (vat, f"be {digits[:4]} {digits[4:7]}-{digits[7:]}", f"BE{digits}"):
-        assert [r[IDENT]["relationKey"]["id"] for r in own_octopus_api.data("relations", {"vatNr": variant})] == [1]
+        assert ids(own_octopus_api.data("relations", {"vatNr": variant})) == [1]
+
+
+def test_search_by_name_is_a_case_insensitive_substring(own_octopus_api):
     name = own_octopus_api.data("relations", {"relationId": 3})[0]["name"]
-    assert 3 in [r[IDENT]["relationKey"]["id"] for r in own_octopus_api.data("relations", {"name": name[3:8].upper()})]
+    assert 3 in ids(own_octopus_api.data("relations", {"name": name[3:8].upper()}))
+
+
+def test_search_by_external_relation_id(own_octopus_api):
     assert own_octopus_api.data("relations", {"extRelationId": 90003})[0][IDENT] == {"relationKey": {"id": 3},
-                                                                        "externalRelationId": 90003}
-    nothing = own_octopus_api.get("relations", {"relationId": 1, "extRelationId": 90003})  # parameters combine with AND
-    assert nothing.status_code == 404 and nothing.json()["errorCode"] == -90
-    assert own_octopus_api.get("relations", {"vatNr": "BE0999999999"}).status_code == 404
-    assert own_octopus_api.get("relations", {"relationId": "one"}).status_code == 400
+                                                                                    "externalRelationId": 90003}
+
+
+def test_search_parameters_combine_with_or(own_octopus_api):
+    """Octopus's OpenAPI: "all relations that meet one or more of these conditions"."""
+    assert ids(own_octopus_api.data("relations", {"relationId": 1, "extRelationId": 90003})) == [1, 3]
+    supplier_vat = own_octopus_api.data("relations", {"relationId": 5})[0]["vatNr"]
+    found = own_octopus_api.data("relations", {"relationId": 2, "vatNr": supplier_vat, "name": "no such name"})
+    assert ids(found) == [2, 5]
+
+
+def test_a_relation_meeting_several_conditions_is_listed_once(own_octopus_api):
+    first = own_octopus_api.data("relations", {"relationId": 1})[0]
+    found = own_octopus_api.data("relations", {"relationId": 1, "extRelationId": 90001, "vatNr": first["vatNr"]})
+    assert ids(found) == [1]
+
+
+def test_empty_search_parameters_count_as_absent(own_octopus_api):
+    assert ids(own_octopus_api.data("relations", {"relationId": 1, "name": "", "vatNr": ""})) == [1]
+    assert ids(own_octopus_api.data("relations", {"name": "", "extRelationId": ""})) == [1, 2, 3, 4, 5]  # a listing
+
+
+def test_a_search_that_finds_nothing_is_404(own_octopus_api):
+    for params in ({"vatNr": "BE0999999999"}, {"relationId": 99, "extRelationId": 12345, "name": "no such name"}):
+        nothing = own_octopus_api.get("relations", params)
+        assert nothing.status_code == 404 and nothing.json()["errorCode"] == -90, params
+        assert nothing.json()["errorMessage"] == "No relations found"
+
+
+def test_a_relation_id_that_is_no_integer_is_400(own_octopus_api):
+    for params in ({"relationId": "one"}, {"extRelationId": "x", "name": "Bakkerij"}):
+        assert own_octopus_api.get("relations", params).status_code == 400, params
 
 
 def test_seeded_relations(own_octopus_api):
@@ -91,6 +129,8 @@ def test_listing_shows_active_relations_searching_all(own_octopus_api):
     own_octopus_api.put("relations", new_relation(active=False))
     assert len(own_octopus_api.data("relations")) == 5
     assert own_octopus_api.data("relations", {"extRelationId": 4242})[0]["active"] is False
+    either = own_octopus_api.data("relations", {"relationId": 1, "name": "nieuwe klant"})
+    assert [(r[IDENT]["relationKey"]["id"], r["active"]) for r in either] == [(1, True), (6, False)]
 
 
 def test_modified_relations(own_octopus_api, own_octopus):

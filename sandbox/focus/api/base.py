@@ -10,6 +10,7 @@ from typing import Any
 from sandbox.common.clock import Clock
 from sandbox.common.gate import ApiError
 from sandbox.focus.api.params import Page, Params, bad
+from sandbox.focus.settings import FocusSettings
 from sandbox.focus.store import FocusStore, Where
 
 
@@ -19,6 +20,8 @@ class Context:
     clock: Clock
     #: ``http://host:port`` as the client reached us, for absolute file links.
     base_url: str
+    #: The settings when the call arrived (``list_includes`` among them).
+    settings: FocusSettings = FocusSettings()
 
 
 @dataclass(frozen=True)

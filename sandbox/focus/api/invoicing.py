@@ -3,7 +3,9 @@
 Sandbox extension: both ``.list`` endpoints accept ``includes`` naming
 ``.info`` fields (grouped_lines, discounts, payments, payment_term) that are
 then added to every list item in exactly their ``.info`` shape, which saves
-a client one ``.info`` call per document. The real API lacks this.
+a client one ``.info`` call per document. The real API lacks this, so the
+``list_includes`` setting can ignore those names (the real list shape) or
+refuse them (400; what the vendor documents stays accepted).
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ from sandbox.focus.api.base import (
 )
 from sandbox.focus.api.params import Params, bad
 from sandbox.focus.payments import settle_invoice
+from sandbox.focus.settings import HONOUR, REFUSE
 from sandbox.focus.store import Where
 
 INVOICE_STATUSES = ("draft", "outstanding", "matched")
 INFO_INCLUDES = ("grouped_lines", "discounts", "payments", "payment_term")
-INVOICE_INCLUDES = (*INFO_INCLUDES, "pagination", "late_fees")
-CREDIT_NOTE_INCLUDES = (*INFO_INCLUDES, "pagination")
+#: What the vendor documents for ``includes`` on each list (``pagination`` -> ``meta``, as on expenses.list).
+DOCUMENTED_INVOICE_INCLUDES = ("pagination", "late_fees")
+DOCUMENTED_CREDIT_NOTE_INCLUDES = ("pagination",)
+INVOICE_INCLUDES = (*INFO_INCLUDES, *DOCUMENTED_INVOICE_INCLUDES)
+CREDIT_NOTE_INCLUDES = (*INFO_INCLUDES, *DOCUMENTED_CREDIT_NOTE_INCLUDES)
 INVOICE_FIELDS = ("id", "department", "invoice_number", "invoice_date", "status", "due_on", "paid", "paid_at", "sent",
                   "purchase_order_number", "payment_reference", "invoicee", "total", "currency_exchange_rate",
                   "created_at", "updated_at", "web_url", "file", "deal", "project", "delivery_date")
@@ -56,6 +62,17 @@ def _list_item(doc: dict[str, Any], fields: tuple[str, ...], nested: dict[str, t
         if name in doc:
             item[name] = doc[name]
     return item
+
+
+def _list_includes(ctx: Context, params: Params, allowed: tuple[str, ...],
+                   documented: tuple[str, ...]) -> frozenset[str]:
+    """The ``includes`` names a list call acts on, as ``list_includes`` says: all of them
+    (honour), the documented ones (ignore), or a 400 for any other name (refuse)."""
+    mode = ctx.settings.list_includes
+    if mode == REFUSE:
+        return params.includes(documented)
+    names = params.includes(allowed)
+    return names if mode == HONOUR else names.intersection(documented)
 
 
 def _common_filters(params: Params, where: Where) -> None:
@@ -91,7 +108,7 @@ def list_invoices(ctx: Context, params: Params) -> Reply:
         where.add("instr(search, ?) > 0", term.lower())
     sort = params.sort(("invoice_number", "invoice_date")) or [("invoice_number", False)]
     order = order_by(sort, {"invoice_number": "number_key", "invoice_date": "date_key, number_key"})
-    includes = params.includes(INVOICE_INCLUDES)
+    includes = _list_includes(ctx, params, INVOICE_INCLUDES, DOCUMENTED_INVOICE_INCLUDES)
     body = listing(ctx, "invoices", where, order, params.page(), includes,
                    lambda doc: _list_item(doc, INVOICE_FIELDS, INVOICE_NESTED, includes))
     return sideload(ctx, params, body, INVOICEE_CUSTOMER)
@@ -146,7 +163,7 @@ def list_credit_notes(ctx: Context, params: Params) -> Reply:
         where.add("credit_note_date >= ?", after)
     if before is not None:
         where.add("credit_note_date < ?", before)  # exclusive, unlike invoices (spec)
-    includes = params.includes(CREDIT_NOTE_INCLUDES)
+    includes = _list_includes(ctx, params, CREDIT_NOTE_INCLUDES, DOCUMENTED_CREDIT_NOTE_INCLUDES)
     body = listing(ctx, "credit_notes", where, "number_key, rowid", params.page(), includes,
                    lambda doc: _list_item(doc, CREDIT_NOTE_FIELDS, CREDIT_NOTE_NESTED, includes))
     return sideload(ctx, params, body, INVOICEE_CUSTOMER)
