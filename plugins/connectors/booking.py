@@ -2,9 +2,11 @@
 
 VAT comes from the document (the per-rate figures Focus or the UBL states),
 spread over the lines of each rate in proportion to their amounts, largest
-remainder first, so the booking's VAT equals the document's to the cent and
-lines + VAT = total. The reference is the connector's own key for finding the
-booking again in the tool (exactly-once).
+remainder first (``connectors.money``), so the booking's VAT equals the
+document's to the cent and lines + VAT = total. ``build_booking`` checks
+that it balances and refuses to build one that does not (validation refuses
+such documents first, with their fix). The reference is the connector's own
+key for finding the booking again in the tool (exactly-once).
 """
 
 from __future__ import annotations
@@ -20,10 +22,20 @@ from connectors.targets.base import Booking, BookingLine, TargetParty
 ZERO = Decimal("0.00")
 
 
+LETTERS = {"invoice": "I", "creditNote": "C", "incomingInvoice": "P", "incomingCreditNote": "Q"}
+
+
+class UnbalancedBooking(ValueError):
+    """A booking whose lines and VAT do not add up to the document: never sent."""
+
+
 def reference(document: Document) -> str:
     """Short, stable and unique per department: ``FC-<source kind letter>-<Focus id>``."""
-    letter = {"invoice": "I", "creditNote": "C", "incomingInvoice": "P", "incomingCreditNote": "Q"}
-    return f"FC-{letter.get(document.source_type, 'X')}-{document.source_id}"
+    return reference_of(document.source_type, document.source_id)
+
+
+def reference_of(source_type: str, focus_id: str) -> str:
+    return f"FC-{LETTERS.get(source_type, 'X')}-{focus_id}"
 
 
 def allocate_vat(document: Document) -> list[Decimal]:
@@ -56,7 +68,7 @@ def build_booking(document: Document, settings: MappingSettings, party: TargetPa
         )
         for index, line in enumerate(document.lines)
     )
-    return Booking(
+    booking = Booking(
         reference=reference(document),
         kind=document.kind,
         number=document.number,
@@ -70,3 +82,22 @@ def build_booking(document: Document, settings: MappingSettings, party: TargetPa
         payment_reference=document.payment_reference,
         description=document.label,
     )
+    check_balance(document, booking)
+    return booking
+
+
+def check_balance(document: Document, booking: Booking) -> None:
+    """Lines + VAT = the document total, and VAT per rate = the document's, to the cent."""
+    if booking.total_excl + booking.total_vat != document.total_incl:
+        raise UnbalancedBooking(f"{document.label}: lines {booking.total_excl} + VAT {booking.total_vat} do not "
+                                f"make the total {document.total_incl}")
+    stated: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    for vat in document.vat:
+        stated[vat.rate] += vat.tax
+    booked: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    for line, booking_line in zip(document.lines, booking.lines, strict=True):
+        booked[line.tax_rate] += booking_line.vat_amount
+    for rate in set(stated) | set(booked):
+        if stated[rate] != booked[rate]:
+            raise UnbalancedBooking(f"{document.label}: VAT at {rate * 100:f}% would be booked as {booked[rate]} "
+                                    f"but the document states {stated[rate]}")

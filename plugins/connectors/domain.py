@@ -1,6 +1,6 @@
 """Source-neutral records the whole pipeline speaks.
 
-Every Focus quirk (status literals, negative invoices, money as JSON floats,
+Every Focus quirk (status literals, negative invoices, money as JSON numbers,
 ledger accounts hidden behind product categories, Peppol UBL for purchase
 lines) ends in ``connectors.focus.mapping`` / ``connectors.focus.ubl``; targets
 and validation only ever see these immutable records.
@@ -21,28 +21,16 @@ from enum import StrEnum
 CENT = Decimal("0.01")
 
 
-def money(value: object) -> Decimal:
-    """Turn a JSON number, string or Decimal into a Decimal rounded to the cent.
+def money(value: Decimal | int | str) -> Decimal:
+    """A Decimal rounded to the cent from a Decimal, an int or numeric text.
 
-    JSON floats go through ``str`` first so 0.1 stays 0.1 and not
-    0.1000000000000000055511151231257827.
+    Floats are refused: JSON is parsed with ``parse_float=Decimal`` everywhere, so a
+    float here is a bug that would lose cents, not a value to convert.
     """
-    if isinstance(value, Decimal):
-        d = value
-    elif isinstance(value, float):
-        d = Decimal(repr(value))
-    else:
-        d = Decimal(str(value))
-    return d.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def decimal(value: object) -> Decimal:
-    """A Decimal without rounding (quantities, rates, percentages)."""
-    if isinstance(value, Decimal):
-        return value
     if isinstance(value, float):
-        return Decimal(repr(value))
-    return Decimal(str(value))
+        raise TypeError("money must not be a float: parse JSON with parse_float=Decimal")
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return d.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class DocumentKind(StrEnum):
@@ -253,3 +241,5 @@ class SourceIssue:
     source_id: str
     number: str | None
     message: str
+    #: The Focus field at fault (``invoice_date``, ``total.tax_exclusive``, …), when one is.
+    field: str | None = None

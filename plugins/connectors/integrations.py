@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from connectors.domain import DocumentKind
 from connectors.entities import EntitySpec, write_entities
 from connectors.setup import status_of
+from connectors.state.db import session_scope
 from connectors.state.models import Integration, Journal, LedgerByVatRate, VatCodeLink
 
 ENTITY_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -96,7 +97,7 @@ def add(engine: Engine, entity: str, *, department_id: str, target: str, setting
         raise IntegrationError(f"Entity name {entity!r} must be lower case letters, digits and _ (it names the DAG)")
     if target not in TOOLS:
         raise IntegrationError(f"Unknown accounting tool {target!r}; choose one of {', '.join(TOOLS)}")
-    with Session(engine) as session, session.begin():
+    with session_scope(engine) as session:
         count = session.scalar(select(func.count()).select_from(Integration))
         limit = max_entities()
         if count >= limit:
@@ -118,14 +119,14 @@ def add(engine: Engine, entity: str, *, department_id: str, target: str, setting
 
 
 def edit(engine: Engine, entity: str, settings: Settings) -> Integration:
-    with Session(engine) as session, session.begin():
+    with session_scope(engine) as session:
         _apply(_get(session, entity), settings)
     export(engine)
     return get(engine, entity)
 
 
 def delete(engine: Engine, entity: str) -> None:
-    with Session(engine) as session, session.begin():
+    with session_scope(engine) as session:
         session.delete(_get(session, entity))
     export(engine)
 

@@ -27,7 +27,17 @@ from connectors.domain import (
     Payment,
     VatAmount,
 )
-from connectors.targets.base import AccountInfo, BookYear, JournalInfo, MasterData, Period, VatCodeInfo
+from connectors.targets.base import (
+    AccountInfo,
+    Booking,
+    BookingLine,
+    BookYear,
+    JournalInfo,
+    MasterData,
+    Period,
+    TargetParty,
+    VatCodeInfo,
+)
 
 #: Fields that do not change what is booked.
 _VOLATILE = {"updated_at", "paid", "paid_amount", "payments"}
@@ -47,7 +57,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_payload(record: Document | Party) -> dict[str, Any]:
+def to_payload(record: Document | Party | Booking) -> dict[str, Any]:
     return _plain(dataclasses.asdict(record))
 
 
@@ -126,6 +136,18 @@ def party_from_payload(p: dict[str, Any]) -> Party:
     )
 
 
+def booking_from_payload(p: dict[str, Any]) -> Booking:
+    """The booking frozen at claim time: what was (maybe) sent, so recovery checks exactly that."""
+    return Booking(
+        reference=p["reference"], kind=DocumentKind(p["kind"]), number=p["number"],
+        date=dt.date.fromisoformat(p["date"]), due_date=_date(p["due_date"]), journal=p["journal"],
+        party=TargetParty(**p["party"]), currency=p["currency"],
+        lines=tuple(BookingLine(ln["description"], ln["ledger_account"], ln["vat_code"], Decimal(ln["amount"]),
+                                Decimal(ln["vat_amount"]), _dec(ln["quantity"])) for ln in p["lines"]),
+        total_incl=Decimal(p["total_incl"]), payment_reference=p["payment_reference"], description=p["description"],
+    )
+
+
 def master_data_to_payload(master: MasterData) -> dict[str, Any]:
     return _plain({
         "ledger_accounts": [dataclasses.asdict(a) for a in master.ledger_accounts.values()],
@@ -133,6 +155,7 @@ def master_data_to_payload(master: MasterData) -> dict[str, Any]:
         "journals": [dataclasses.asdict(j) for j in master.journals.values()],
         "closed_periods": [[start, end] for start, end in master.closed_periods],
         "book_years": [dataclasses.asdict(y) for y in master.book_years],
+        "currency": master.currency,
     })
 
 
@@ -144,6 +167,7 @@ def master_data_from_payload(p: dict[str, Any]) -> MasterData:
                   for j in p["journals"]},
         closed_periods=tuple((dt.date.fromisoformat(s), dt.date.fromisoformat(e)) for s, e in p["closed_periods"]),
         book_years=tuple(_book_year(y) for y in p.get("book_years", ())),
+        currency=p.get("currency"),
     )
 
 

@@ -27,6 +27,8 @@ class FaultRule:
     id: int
     endpoint: str
     kind: str
+    #: Only requests of this HTTP method (``POST``), when given: a write fault that reads leave alone.
+    method: str | None = None
     status: int = 503
     title: str | None = None
     retry_after_seconds: float = 1.0
@@ -43,9 +45,11 @@ class FaultRule:
     def as_json(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.init}
 
-    def fires(self, endpoint: str) -> bool:
+    def fires(self, endpoint: str, method: str | None = None) -> bool:
         """Decide (and consume) whether this rule applies to one request."""
         if self.remaining == 0 or not fnmatchcase(endpoint, self.endpoint):
+            return False
+        if self.method is not None and method is not None and method.upper() != self.method:
             return False
         if self.probability is not None and self._rng.random() >= self.probability:
             return False
@@ -56,7 +60,7 @@ class FaultRule:
 
 def _parse_rule(spec: dict[str, Any]) -> dict[str, Any]:
     """Validate an admin request into FaultRule fields; raises ValueError."""
-    allowed = {"endpoint", "kind", "status", "title", "retry_after_seconds", "delay_seconds",
+    allowed = {"endpoint", "kind", "method", "status", "title", "retry_after_seconds", "delay_seconds",
                "probability", "count", "seed"}
     unknown = set(spec) - allowed
     if unknown:
@@ -65,6 +69,11 @@ def _parse_rule(spec: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"kind must be one of {KINDS}")
     if not isinstance(spec.get("endpoint", "*"), str):
         raise ValueError("endpoint must be a string such as 'invoices.list' or '*'")
+    method = spec.get("method")
+    if method is not None and not (isinstance(method, str) and method.upper() in ("GET", "POST", "PUT", "DELETE")):
+        raise ValueError("method must be GET, POST, PUT or DELETE")
+    if method is not None:
+        spec = {**spec, "method": method.upper()}
     probability = spec.get("probability")
     if probability is not None and not (isinstance(probability, (int, float)) and 0 <= probability <= 1):
         raise ValueError("probability must be between 0 and 1")
@@ -109,7 +118,7 @@ class FaultInjector:
         self._rules = []
         self._db.execute("DELETE FROM faults")
 
-    def draw(self, endpoint: str, kinds: Collection[str]) -> list[FaultRule]:
+    def draw(self, endpoint: str, kinds: Collection[str], method: str | None = None) -> list[FaultRule]:
         """The rules of ``kinds`` that fire for one request, in the order they were added.
 
         The gate draws per stage (see ``sandbox.common.gate``), so a rule is
@@ -117,7 +126,7 @@ class FaultInjector:
         """
         fired = []
         for rule in self._rules:
-            if rule.kind in kinds and rule.fires(endpoint):
+            if rule.kind in kinds and rule.fires(endpoint, method):
                 fired.append(rule)
                 if rule.kind in TERMINAL_KINDS:
                     break

@@ -76,8 +76,10 @@ def bearer_token(request: Request) -> str | None:
 class _Call:
     """One request on its way through the gate."""
 
-    def __init__(self, endpoint: str, at: float, log_generation: int, rate_scope: str | None) -> None:
+    def __init__(self, endpoint: str, at: float, log_generation: int, rate_scope: str | None,
+                 method: str | None = None) -> None:
         self.endpoint = endpoint
+        self.method = method
         self.rate_scope = rate_scope
         #: Arrival time on the sandbox clock: counted by the limiter and logged.
         self.at = at
@@ -111,7 +113,7 @@ class Gate:
     async def _run(self, request: Request, endpoint: str, body: Any, handler: Handler, *, api: bool,
                    rate_scope: str | None = None, authenticate: Authenticate | None = None) -> Response:
         started = time.perf_counter()
-        call = _Call(endpoint, self._state.clock.now(), self._state.log.generation, rate_scope)
+        call = _Call(endpoint, self._state.clock.now(), self._state.log.generation, rate_scope, request.method)
         try:
             response = await self._serve(request, call, handler, api=api, authenticate=authenticate)
         except ApiError as error:
@@ -137,7 +139,7 @@ class Gate:
         return response
 
     def _faults(self, call: _Call, *kinds: str) -> list[FaultRule]:
-        fired = self._state.faults.draw(call.endpoint, kinds)
+        fired = self._state.faults.draw(call.endpoint, kinds, call.method)
         call.injected += [rule.kind for rule in fired]
         return fired
 

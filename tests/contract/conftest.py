@@ -27,6 +27,7 @@ from connectors.state.tokens import DbTokenStore
 from connectors.sync.run import Env
 from connectors.tasks import production_env, target_for
 from sandbox.runner import DEMO_REDIRECT_URI, RunningSandbox
+from tests.contract.oracle import Accounts
 from tests.contract.tools import HARNESSES, ToolHarness
 from tests.state.conftest import engine, state_url  # noqa: F401 - the parametrised state database fixtures
 
@@ -35,6 +36,8 @@ ENTITY = "contract_be"
 TOOL_TIMEOUT = 3.0
 SALES_RATES = ("0.21", "0.12", "0.06", "0")
 PURCHASE_RATES = ("0.21", "0.12", "0.09", "0.06", "0")
+#: The accounts the suite configures: lines without a ledger account (sales) and every purchase line go by rate.
+ACCOUNTS = Accounts(sales_by_rate="701000", purchases_by_rate="604000", sales_discount="708000")
 
 
 @pytest.fixture(params=sorted(HARNESSES))
@@ -71,10 +74,11 @@ def entity_env(tool, tool_sandbox, focus, be_department, engine, tmp_path, monke
                            settings=integrations.Settings(
                                department_name=be_department["name"], country="BE",
                                target_connection_id=tool.connection_id, administration=tool.administration,
-                               start_date=dt.date(2025, 1, 1), sales_discount_account="708000",
-                               purchase_discount_account="604000", fill_ledger_by_vat_rate=True,
-                               ledger_by_rate={**{("sales", r): "701000" for r in SALES_RATES},
-                                               **{("purchase", r): "604000" for r in PURCHASE_RATES}}))
+                               start_date=dt.date(2025, 1, 1), sales_discount_account=ACCOUNTS.sales_discount,
+                               purchase_discount_account=ACCOUNTS.purchases_by_rate, fill_ledger_by_vat_rate=True,
+                               ledger_by_rate={**{("sales", r): ACCOUNTS.sales_by_rate for r in SALES_RATES},
+                                               **{("purchase", r): ACCOUNTS.purchases_by_rate
+                                                  for r in PURCHASE_RATES}}))
     env = production_env(ENTITY, engine)
     with env.focus() as client:
         rates = [tax_rate(item) for item in streams.tax_rates(client, be_department["id"])]

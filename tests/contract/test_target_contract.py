@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete
 
-from connectors.booking import allocate_vat, reference
+from connectors.booking import reference
 from connectors.domain import Document
-from connectors.state.ledger import DocumentLedger
+from connectors.state import clock
+from connectors.state.claims import Claims, lease_from_env
 from connectors.state.models import DocumentState, VatCodeLink
 from connectors.sync import run
 from connectors.sync.run import Env
 from connectors.tasks import production_env
-from tests.contract.conftest import ENTITY
+from tests.contract.conftest import ACCOUNTS, ENTITY
+from tests.contract.oracle import Expected, FocusOracle
 from tests.contract.tools import ToolBooking, ToolHarness
 
 
@@ -60,40 +63,42 @@ def seeded_documents(focus, department_id: str) -> int:
                                                  "purchase_credit_note"))
 
 
-def tool_independent(env: Env, books: list[ToolBooking]) -> dict[str, tuple]:
-    """The books in terms that do not depend on the tool: document kind for the journal, VAT rate for
-    the code, Focus id for the party, and per (ledger account, VAT rate) the net and VAT amounts."""
+def oracle(env: Env, focus) -> dict[str, Expected]:
+    return FocusOracle(focus, env.entity.department_id, dt.date(2025, 1, 1), ACCOUNTS).expected()
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A booking as the tool holds it, in the oracle's terms."""
+
+    kinds: frozenset[str]
+    date: dt.date
+    party: tuple[str, str] | None
+    total: Decimal
+    credit: bool
+    net: dict
+    vat: dict
+
+
+def in_oracle_terms(env: Env, books: list[ToolBooking]) -> dict[str, Seen]:
+    """The tool's books per reference: journal → document kinds, VAT code → its rate in the tool, party id →
+    the Focus party it stands for, and the net per (ledger account, rate) and VAT per rate."""
     master = run.cached_master_data(env)
-    settings = env.entity.settings
     kind_of_journal = defaultdict(set)
-    for kind, journal in settings.journals.items():
+    for kind, journal in env.entity.settings.journals.items():
         kind_of_journal[journal].add(kind)
-    party_of_target = {target.id: ref for ref, target in env.parties.targets().items()}
+    party_of_target = {target.id: (ref.type, ref.id) for ref, target in env.parties.targets().items()}
     out = {}
     for booking in books:
-        amounts: dict[tuple[str, Decimal], list[Decimal]] = defaultdict(lambda: [Decimal("0.00")] * 2)
-        for ledger, vat_code, net, vat in booking.lines:
-            key = (ledger, master.vat_codes[vat_code].rate)
-            amounts[key][0] += net
-            amounts[key][1] += vat
-        out[booking.reference] = (frozenset(kind_of_journal[booking.journal]), booking.date,
-                                  party_of_target.get(booking.party_id),
-                                  {k: tuple(v) for k, v in amounts.items()})
-    return out
-
-
-def expected_books(env: Env) -> dict[str, tuple]:
-    """What Focus says each booked document is, through the integration's mapping."""
-    settings = env.entity.settings
-    out = {}
-    for ref, document in booked(env).items():
-        amounts: dict[tuple[str, Decimal], list[Decimal]] = defaultdict(lambda: [Decimal("0.00")] * 2)
-        for line, vat in zip(document.lines, allocate_vat(document), strict=True):
-            key = (settings.ledger_for(document, line), line.tax_rate)
-            amounts[key][0] += line.amount
-            amounts[key][1] += vat
-        out[ref] = (frozenset({document.kind.value}), document.date, document.party,
-                    {k: tuple(v) for k, v in amounts.items()})
+        net: dict = defaultdict(lambda: Decimal("0.00"))
+        vat: dict = defaultdict(lambda: Decimal("0.00"))
+        for ledger, vat_code, line_net, line_vat in booking.lines:
+            rate = master.vat_codes[vat_code].rate
+            net[(ledger, rate)] += line_net
+            vat[rate] += line_vat
+        out[booking.reference] = Seen(frozenset(kind_of_journal[booking.journal]), booking.date,
+                                      party_of_target.get(booking.party_id), abs(booking.total), booking.is_credit,
+                                      {k: v for k, v in net.items() if v}, {k: v for k, v in vat.items() if v})
     return out
 
 
@@ -109,27 +114,30 @@ def test_the_same_focus_data_gives_the_same_books_in_every_tool(entity_env, tool
 
     books = tool.books(tool_sandbox)
     assert max(Counter(b.reference for b in books).values()) == 1  # one booking per document
-    actual = tool_independent(entity_env, books)
-    expected = expected_books(entity_env)
-    assert actual.keys() == expected.keys()
-    for ref, (kinds, date, party, amounts) in expected.items():
-        got_kinds, got_date, got_party, got_amounts = actual[ref]
-        assert kinds <= got_kinds, ref  # the journal is the one mapped for the document's kind
-        assert (got_date, got_party) == (date, party), ref
-        assert got_amounts == amounts, ref
+    seen = in_oracle_terms(entity_env, books)
+    expected = {ref: e for ref, e in oracle(entity_env, focus).items() if e.focus_id not in refused}
+    assert seen.keys() == expected.keys()
+    for ref, want in expected.items():
+        got = seen[ref]
+        side = "sales" if ref.startswith(("FC-I-", "FC-C-")) else "purchase"
+        kind = f"{side}_{'credit_note' if want.credit else 'invoice'}"
+        assert kind in got.kinds, ref  # the journal is the one mapped for the document's kind
+        assert (got.date, got.party, got.credit) == (want.date, want.party, want.credit), ref
+        assert got.total == want.total, ref  # the party line is the Focus total, to the cent
+        assert got.net == {k: v for k, v in want.net.items() if v}, ref  # net per ledger account and rate
+        assert got.vat == {k: v for k, v in want.vat.items() if v}, ref  # VAT per rate, as Focus states it
 
 
 def test_every_booking_balances_and_credit_notes_stay_credit_notes_with_positive_lines(entity_env, tool,
-                                                                                    tool_sandbox):
+                                                                                    tool_sandbox, focus):
     sync(entity_env)
-    documents = booked(entity_env)
+    expected = oracle(entity_env, focus)
     books = tool.books(tool_sandbox)
     assert any(b.is_credit for b in books) and any(not b.is_credit for b in books)
     for booking in books:
-        document = documents[booking.reference]
         lines = sum((net + vat for _, _, net, vat in booking.lines), Decimal("0.00"))
-        assert abs(booking.total) == lines == document.total_incl > 0, booking.reference
-        assert booking.is_credit == document.kind.is_credit_note, booking.reference
+        assert abs(booking.total) == lines == expected[booking.reference].total > 0, booking.reference
+        assert booking.is_credit == expected[booking.reference].credit, booking.reference
 
 
 def test_a_second_run_books_nothing_twice_and_writes_nothing(entity_env, tool, tool_sandbox):
@@ -162,23 +170,28 @@ def test_a_timeout_after_the_tool_committed_recovers_without_a_duplicate(entity_
 
 
 def test_a_worker_dying_after_the_tool_committed_leaves_no_duplicate(entity_env, tool, tool_sandbox, monkeypatch):
-    original = DocumentLedger.mark_booked
+    original = Claims.booked
     calls = {"n": 0}
 
-    def dies_on_the_third(self, entry, target_id, number):
+    def dies_on_the_third(self, claim, ref):
         calls["n"] += 1
         if calls["n"] == 3:
             raise SystemExit("worker killed after the tool committed")
-        return original(self, entry, target_id, number)
+        return original(self, claim, ref)
 
-    monkeypatch.setattr(DocumentLedger, "mark_booked", dies_on_the_third)
+    monkeypatch.setattr(Claims, "booked", dies_on_the_third)
     with pytest.raises(SystemExit):
         sync(entity_env)
-    monkeypatch.setattr(DocumentLedger, "mark_booked", original)
+    monkeypatch.setattr(Claims, "booked", original)
     assert len(list(entity_env.ledger.entries(DocumentState.POSTING))) == 1
 
+    _, counts, _ = sync(entity_env)  # a retry while the dead worker's lease still runs: hands off
+    assert counts.get("documents_in_flight_elsewhere") == 1 and counts.get("documents_recovered", 0) == 0
+
+    later = clock.now() + lease_from_env() + dt.timedelta(seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
     tool_sandbox.clear_requests()
-    _, counts, _ = sync(entity_env)  # the retry
+    _, counts, _ = sync(entity_env)  # after the lease: the tool is asked, the booking found, nothing posted
     assert counts.get("documents_recovered") == 1
     references = Counter(b.reference for b in tool.books(tool_sandbox))
     assert max(references.values()) == 1 and set(references) == set(booked(entity_env))

@@ -114,7 +114,8 @@ class ExactOnlineHarness:
         response.raise_for_status()
 
     def commit_then_timeout(self, sandbox: RunningSandbox, delay: float) -> None:
-        sandbox.add_fault(endpoint="salesentry/SalesEntries", kind="commit_then_delay", delay_seconds=delay, count=1)
+        sandbox.add_fault(endpoint="salesentry/SalesEntries", method="POST", kind="commit_then_delay",
+                          delay_seconds=delay, count=1)
 
 
 class OctopusHarness:

@@ -132,7 +132,7 @@ def test_a_document_that_cannot_be_mapped_is_reported_and_the_others_proceed(sta
     _, baseline = extracted(client, department["id"])
     # A department tax rate that disappears makes every line using it unmappable.
     rates = streams.tax_rates(client, department["id"])
-    victim = next(r for r in rates if r["rate"] == 0.06)
+    victim = next(r for r in rates if r["rate"] == Decimal("0.06"))
     records = list(extract(_WithoutTaxRate(client, victim["id"]), department["id"]))
     issues = [r for r in records if isinstance(r, SourceIssue)]
     documents = [r for r in records if isinstance(r, Document)]

@@ -73,3 +73,12 @@ def test_the_request_log_keeps_the_query_string(exact, exact_api):
     exact_api.get("crm/Accounts", {"$select": "ID,Code", "$filter": "trim(Code) eq '1001'"})
     (entry,) = exact.requests(endpoint="crm/Accounts")
     assert entry["path"].startswith("/api/v1/100001/crm/Accounts?") and "%24filter" in entry["path"]
+
+
+def test_a_fault_with_a_method_leaves_the_other_methods_alone(exact, exact_api):
+    exact.add_fault(endpoint="salesentry/SalesEntries", method="POST", kind="error", status=503, count=1)
+    read = exact_api.get("salesentry/SalesEntries", {"$select": "EntryID", "$top": "1"})
+    assert read.status_code == 200
+    refused = exact_api.post("salesentry/SalesEntries", {})
+    assert refused.status_code == 503
+    assert [r["injected"] for r in exact.requests(endpoint="salesentry/SalesEntries")] == [None, "error"]

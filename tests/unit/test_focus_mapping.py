@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +22,11 @@ RATES = {
 }
 LEDGERS = {"cat-services": "700000", "cat-goods": "701000"}
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "peppol"
+
+
+def as_parsed(item: dict) -> dict:
+    """The item as the Focus client hands it over: JSON numbers parsed as Decimal, never float."""
+    return json.loads(json.dumps(item), parse_float=Decimal)
 
 
 def money(amount: float) -> dict:
@@ -44,7 +50,7 @@ def invoice(lines: list[dict], taxes: list[tuple[float, float, float]], *, disco
             payments=None, due=None, **extra) -> dict:
     excl = round(sum(t[1] for t in taxes), 2)
     incl = round(excl + sum(t[2] for t in taxes), 2)
-    return {
+    return as_parsed({
         "id": "inv-1",
         "department": {"type": "department", "id": DEPT},
         "invoice_number": number,
@@ -67,10 +73,10 @@ def invoice(lines: list[dict], taxes: list[tuple[float, float, float]], *, disco
         "currency": "EUR",
         "updated_at": "2026-03-04T10:00:00+00:00",
         **extra,
-    }
+    })
 
 
-def test_money_from_json_floats_is_exact_to_the_cent():
+def test_money_from_json_numbers_is_exact_to_the_cent():
     doc = mapping.sales_document(invoice([line(0.1), line(0.2)], [(0.21, 0.3, 0.06)]), "invoice", RATES, LEDGERS)
     assert doc.lines_total == Decimal("0.30")
     assert doc.total_incl == Decimal("0.36")
@@ -225,7 +231,7 @@ def test_ledger_accounts_only_for_the_department_asked():
 
 
 def expense(ubl_total: str, *, source_type="incomingInvoice", supplier=True) -> dict:
-    return {
+    return as_parsed({
         "source": {"type": source_type, "id": "exp-1"},
         "origin": {"type": "peppolIncomingDocument", "id": "peppol-1"},
         "supplier": {"type": "company", "id": "sup-1"} if supplier else None,
@@ -237,7 +243,7 @@ def expense(ubl_total: str, *, source_type="incomingInvoice", supplier=True) -> 
         "company_entity": {"type": "department", "id": DEPT},
         "payment_status": "paid",
         "paid_amount": money(float(ubl_total)),
-    }
+    })
 
 
 def test_purchase_invoice_takes_lines_and_vat_from_its_ubl_document():

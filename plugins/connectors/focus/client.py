@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -205,7 +207,7 @@ class FocusClient:
             if status >= 500:
                 raise _Transient(f"HTTP {status} {_titles(response)}", replay_safe=False, status=status)
             if 200 <= status < 300:
-                return response.json() if response.content else None
+                return json.loads(response.content, parse_float=Decimal) if response.content else None
             raise _typed_error(endpoint, response)
 
     def _wait_for_rate_limit(self, endpoint: str, delay: float, waited: float) -> float:

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
@@ -36,17 +35,13 @@ from connectors.domain import (
     Payment,
     TaxRate,
     VatAmount,
-    decimal,
-    money,
 )
 from connectors.focus.ubl import UblDocument
+from connectors.focus.values import ZERO, MappingError, amount, date, moment, number, optional_amount
 from connectors.money import allocate
 
-ZERO = Decimal("0.00")
-
-
-class MappingError(ValueError):
-    """A Focus document that cannot be mapped; the message names document, field and fix."""
+__all__ = ["MappingError", "department", "ledger_accounts", "party", "purchase_document", "sales_document",
+           "tax_rate"]
 
 
 # -- reference data --------------------------------------------------------------------
@@ -65,11 +60,12 @@ def department(item: Mapping[str, Any]) -> Department:
 
 
 def tax_rate(item: Mapping[str, Any]) -> TaxRate:
+    rate = number(item.get("rate"), f"Tax rate {item.get('id')}", "rate")
     return TaxRate(
         id=item["id"],
         department_id=(item.get("department") or {}).get("id", ""),
-        rate=decimal(item["rate"]),
-        description=item.get("description") or f"{decimal(item['rate']) * 100}%",
+        rate=rate,
+        description=item.get("description") or f"{rate * 100}%",
     )
 
 
@@ -105,7 +101,7 @@ def party(item: Mapping[str, Any], party_type: str, roles: frozenset[PartyRole] 
         bic=_clean(item.get("bic")),
         language=item.get("language"),
         is_person=party_type == "contact",
-        updated_at=_datetime(item.get("updated_at")),
+        updated_at=moment(item.get("updated_at"), name, "updated_at"),
         roles=roles,
     )
 
@@ -129,7 +125,8 @@ def sales_document(
     label = f"{'Invoice' if is_invoice else 'Credit note'} {number or item.get('id')}"
     if not number:
         raise MappingError(f"{label}: it has no number, so it is not booked in Focus yet; book it first")
-    doc_date = _date(item.get("invoice_date" if is_invoice else "credit_note_date"))
+    date_field = "invoice_date" if is_invoice else "credit_note_date"
+    doc_date = date(item.get(date_field), label, date_field)
     if doc_date is None:
         raise MappingError(f"{label}: it has no document date; set the date in Focus")
     customer = (item.get("invoicee") or {}).get("customer") or {}
@@ -138,18 +135,19 @@ def sales_document(
     total = item.get("total") or {}
 
     lines = _sales_lines(item, label, tax_rates, ledgers)
-    vat = _sales_vat(total, lines)
+    vat = _sales_vat(total, lines, label)
     lines += _discount_lines(item, label, lines, vat)
 
-    total_excl = _amount(total.get("tax_exclusive"))
-    total_incl = _amount(total.get("tax_inclusive"))
-    payable = _amount(total.get("payable"), default=total_incl)
+    total_excl = amount(total.get("tax_exclusive"), label, "total.tax_exclusive", default=None)
+    total_incl = amount(total.get("tax_inclusive"), label, "total.tax_inclusive", default=None)
+    payable = amount(total.get("payable"), label, "total.payable", default=total_incl)
     payments = tuple(
-        Payment(amount=_amount(p.get("payment")), paid_at=_datetime(p.get("paid_at")) or doc_date)
+        Payment(amount=amount(p.get("payment"), label, "payments.payment"),
+                paid_at=moment(p.get("paid_at"), label, "payments.paid_at") or doc_date)
         for p in item.get("payments") or []
     )
     if "due" in total:
-        paid_amount = payable - _amount(total.get("due"))
+        paid_amount = payable - amount(total.get("due"), label, "total.due")
     else:
         paid_amount = sum((p.amount for p in payments), ZERO)
 
@@ -173,7 +171,7 @@ def sales_document(
         total_excl=total_excl * sign,
         total_vat=(total_incl - total_excl) * sign,
         total_incl=total_incl * sign,
-        due_date=_date(item.get("due_on")),
+        due_date=date(item.get("due_on"), label, "due_on"),
         payable=payable * sign,
         payment_reference=_clean(item.get("payment_reference")),
         credits_source_id=None if is_invoice else (item.get("invoice") or {}).get("id"),
@@ -181,7 +179,7 @@ def sales_document(
         paid=bool(item.get("paid")),
         paid_amount=paid_amount * sign,
         payments=tuple(Payment(p.amount * sign, p.paid_at, p.method) for p in payments),
-        updated_at=_datetime(item.get("updated_at")),
+        updated_at=moment(item.get("updated_at"), label, "updated_at"),
     )
 
 
@@ -191,26 +189,27 @@ def _sales_lines(
     lines: list[Line] = []
     for group in item.get("grouped_lines") or []:
         for raw in group.get("line_items") or []:
-            number = len(lines) + 1
+            position = len(lines) + 1
+            at = f"{label}, line {position}"
             tax_id = (raw.get("tax") or {}).get("id")
             rate = tax_rates.get(tax_id) if tax_id else None
             if rate is None:
                 raise MappingError(
-                    f"{label}, line {number}: its tax rate ({tax_id or 'none'}) is not a tax rate of this "
-                    "department; pick one of the department's tax rates on the line in Focus"
+                    f"{at}: its tax rate ({tax_id or 'none'}) is not a tax rate of this "
+                    "department; pick one of the department's tax rates on the line in Focus", "tax_rate"
                 )
             category_id = (raw.get("product_category") or {}).get("id")
             totals = raw.get("total") or {}
             discount = raw.get("discount") or {}
             lines.append(
                 Line(
-                    number=number,
-                    description=(raw.get("description") or "").strip() or f"Line {number}",
-                    amount=_amount(totals.get("tax_exclusive")),
+                    number=position,
+                    description=(raw.get("description") or "").strip() or f"Line {position}",
+                    amount=amount(totals.get("tax_exclusive"), at, "total.tax_exclusive", default=None),
                     tax_rate=rate.rate,
-                    quantity=decimal(raw["quantity"]) if raw.get("quantity") is not None else None,
-                    unit_price=decimal((raw.get("unit_price") or {}).get("amount", 0)),
-                    discount_percent=decimal(discount["value"]) if discount.get("value") else None,
+                    quantity=number(raw["quantity"], at, "quantity") if raw.get("quantity") is not None else None,
+                    unit_price=number((raw.get("unit_price") or {}).get("amount", 0), at, "unit_price"),
+                    discount_percent=number(discount["value"], at, "discount") if discount.get("value") else None,
                     tax_rate_id=tax_id,
                     ledger_account=ledgers.get(category_id) if category_id else None,
                     product_category_id=category_id,
@@ -221,19 +220,19 @@ def _sales_lines(
     return lines
 
 
-def _sales_vat(total: Mapping[str, Any], lines: list[Line]) -> list[VatAmount]:
+def _sales_vat(total: Mapping[str, Any], lines: list[Line], label: str) -> list[VatAmount]:
     ids_by_rate: dict[Decimal, set[str]] = defaultdict(set)
     for line in lines:
         ids_by_rate[line.tax_rate].add(line.tax_rate_id or "")
     vat = []
     for tax in total.get("taxes") or []:
-        rate = decimal(tax["rate"])
+        rate = number(tax.get("rate"), label, "total.taxes.rate")
         ids = ids_by_rate.get(rate, set())
         vat.append(
             VatAmount(
                 rate=rate,
-                taxable=_amount(tax.get("taxable")),
-                tax=_amount(tax.get("tax")),
+                taxable=amount(tax.get("taxable"), label, "total.taxes.taxable"),
+                tax=amount(tax.get("tax"), label, "total.taxes.tax"),
                 tax_rate_id=next(iter(ids)) if len(ids) == 1 else None,
             )
         )
@@ -253,7 +252,8 @@ def _discount_lines(item: Mapping[str, Any], label: str, lines: list[Line], vat:
         by_rate[line.tax_rate][line.tax_rate_id or ""] += line.amount
     taxable = {v.rate: v.taxable for v in vat}
     description = "Commercial discount" + (
-        ": " + ", ".join(f"{_percent(decimal(d.get('value', 0)) / 100)} {d.get('description') or ''}".strip()
+        ": " + ", ".join(f"{_percent(number(d.get('value', 0), label, 'discounts.value') / 100)} "
+                         f"{d.get('description') or ''}".strip()
                          for d in discounts)
         if discounts else ""
     )
@@ -304,7 +304,7 @@ def purchase_document(item: Mapping[str, Any], ubl: UblDocument) -> Document:
     supplier = item.get("supplier") or {}
     if not supplier.get("id"):
         raise MappingError(f"{label}: no supplier is linked in Focus; link the supplier company to the document")
-    focus_incl = _amount((item.get("total") or {}).get("tax_inclusive"), default=None)
+    focus_incl = optional_amount((item.get("total") or {}).get("tax_inclusive"), label, "total.tax_inclusive")
     if focus_incl is not None and abs(focus_incl) != abs(ubl.total_incl):
         raise MappingError(
             f"{label}: Focus states a total of {focus_incl} but the Peppol document says {ubl.total_incl}; "
@@ -314,14 +314,14 @@ def purchase_document(item: Mapping[str, Any], ubl: UblDocument) -> Document:
     negative = not is_credit and ubl.total_incl < 0
     kind = DocumentKind.PURCHASE_CREDIT_NOTE if (is_credit or negative) else DocumentKind.PURCHASE_INVOICE
     sign = Decimal(-1) if negative else Decimal(1)
-    paid_amount = _amount(item.get("paid_amount"), default=ZERO)
+    paid_amount = amount(item.get("paid_amount"), label, "paid_amount")
     return Document(
         source_id=source.get("id") or item["id"],
         source_type=source_type,
         kind=kind,
         department_id=(item.get("company_entity") or {}).get("id", ""),
         number=number,
-        date=_date(item.get("document_date")) or ubl.issue_date,
+        date=date(item.get("document_date"), label, "document_date") or ubl.issue_date,
         party=PartyRef(supplier.get("type", "company"), supplier["id"]),
         currency=((item.get("currency") or {}).get("code")) or ubl.currency,
         lines=tuple(_flip_line(line, sign) for line in ubl.lines),
@@ -329,7 +329,7 @@ def purchase_document(item: Mapping[str, Any], ubl: UblDocument) -> Document:
         total_excl=ubl.total_excl * sign,
         total_vat=ubl.total_vat * sign,
         total_incl=ubl.total_incl * sign,
-        due_date=_date(item.get("due_date")) or ubl.due_date,
+        due_date=date(item.get("due_date"), label, "due_date") or ubl.due_date,
         payable=ubl.payable * sign,
         payment_reference=_clean(item.get("payment_reference")) or ubl.payment_reference,
         credits_source_id=None,
@@ -360,17 +360,6 @@ def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def _amount(value: Any, default: Decimal | None = ZERO) -> Decimal:
-    """A Focus Money object (``{"amount": 1.5}``), a bare number, or None."""
-    if value is None:
-        return default  # type: ignore[return-value]
-    if isinstance(value, Mapping):
-        value = value.get("amount")
-        if value is None:
-            return default  # type: ignore[return-value]
-    return money(value)
-
-
 def _currency(item: Mapping[str, Any]) -> str:
     currency = item.get("currency")
     if isinstance(currency, Mapping):
@@ -378,19 +367,6 @@ def _currency(item: Mapping[str, Any]) -> str:
     if not currency:
         currency = ((item.get("total") or {}).get("tax_inclusive") or {}).get("currency")
     return currency or "EUR"
-
-
-def _date(value: Any) -> dt.date | None:
-    if not value:
-        return None
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _datetime(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    parsed = dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _clean(value: Any) -> str | None:

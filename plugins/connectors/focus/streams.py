@@ -66,6 +66,23 @@ def credit_notes(
     yield from _with_details(client, "creditNotes", {"filter": filters})
 
 
+def invoices_by_ids(client: FocusClient, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Invoices read again by id (documents that waited for a fix), 100 ids a call."""
+    for batch in _batches(ids):
+        yield from _with_details(client, "invoices", {"filter": {"ids": batch}})
+
+
+def credit_notes_by_ids(client: FocusClient, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+    for batch in _batches(ids):
+        yield from _with_details(client, "creditNotes", {"filter": {"ids": batch}})
+
+
+def _batches(ids: Iterable[str]) -> Iterator[list[str]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), MAX_PAGE_SIZE):
+        yield unique[start : start + MAX_PAGE_SIZE]
+
+
 def approved_peppol_documents(
     client: FocusClient, department_id: str, *, start_date: dt.date | None = None
 ) -> Iterator[dict[str, Any]]:
@@ -85,9 +102,17 @@ def approved_peppol_documents(
     for item in client.paginate("expenses.list", body):
         if (item.get("origin") or {}).get("type") != "peppolIncomingDocument":
             continue
-        if start_date and item.get("document_date") and dt.date.fromisoformat(item["document_date"]) < start_date:
+        if start_date and _before(item.get("document_date"), start_date):
             continue
         yield item
+
+
+def _before(value: Any, start_date: dt.date) -> bool:
+    """Dated before the start date; a date that does not parse is kept, for mapping to report it."""
+    try:
+        return bool(value) and dt.date.fromisoformat(str(value)[:10]) < start_date
+    except ValueError:
+        return False
 
 
 def companies(client: FocusClient, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
@@ -105,9 +130,7 @@ def file_content(client: FocusClient, file_id: str) -> bytes:
 
 
 def _by_ids(client: FocusClient, endpoint: str, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), MAX_PAGE_SIZE):
-        batch = unique[start : start + MAX_PAGE_SIZE]
+    for batch in _batches(ids):
         body = {"filter": {"ids": batch}, "page": {"size": MAX_PAGE_SIZE, "number": 1}}
         yield from client.call(endpoint, body)["data"]
 

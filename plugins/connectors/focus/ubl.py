@@ -17,7 +17,7 @@ from decimal import Decimal
 from lxml import etree
 from stdnum.be import vat as be_vat
 
-from connectors.domain import Address, Line, LineKind, VatAmount, decimal, money
+from connectors.domain import Address, Line, LineKind, VatAmount, money
 
 _UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
 _NS = {"cac": f"{_UBL}CommonAggregateComponents-2", "cbc": f"{_UBL}CommonBasicComponents-2"}
@@ -99,7 +99,7 @@ class _Reader:
         raw = self.text(el, path, where, required)
         if raw is not None and not _NUMBER.fullmatch(raw):
             raise self.error(f"{where}{path} {raw!r} is not a number")
-        return None if raw is None else decimal(raw)
+        return None if raw is None else Decimal(raw)
 
     def amount(self, el: _El | None, path: str, where: str = "", default: Decimal | None = None) -> Decimal:
         value = self.num(el, path, where, required=default is None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from connectors.serialization import master_data_from_payload, master_data_to_payload
+from connectors.state.db import write_transaction
 from connectors.state.models import MasterDataCache
 from connectors.targets.base import MasterData, Target, TargetError
 
@@ -48,7 +49,7 @@ class MasterDataStore:
 
     def save(self, master: MasterData, fetched_at: dt.datetime | None = None) -> dt.datetime:
         fetched_at = fetched_at or dt.datetime.now(dt.UTC)
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             connection.execute(_cache.delete().where(_cache.c.integration_id == self._integration_id))
             connection.execute(_cache.insert().values(integration_id=self._integration_id, fetched_at=fetched_at,
                                                       payload=master_data_to_payload(master)))

@@ -39,10 +39,21 @@ class IntegrationStatus(StrEnum):
 
 class DocumentState(StrEnum):
     PENDING = "pending"
-    #: Claimed for posting: the target may or may not have it. Recovery looks it up before posting again.
+    #: Claimed for posting by one worker (owner + lease): the target may or may not have it. Nobody else
+    #: posts it while the lease lives; after it, the tool is searched before anything is posted again.
     POSTING = "posting"
     BOOKED = "booked"
+    #: Refused by validation or by the tool: retried every run, with its message, until it books.
     FAILED = "failed"
+    #: Focus returned it but it cannot be read (a bad date, amount, tax rate…): read again by id every
+    #: run until it maps; keeps the run red meanwhile.
+    UNMAPPABLE = "unmappable"
+    #: A person excluded it (who, why and when are kept); never booked.
+    EXCLUDED = "excluded"
+
+
+#: States that still need something: the connector's open problems.
+OPEN_STATES = (DocumentState.PENDING, DocumentState.POSTING, DocumentState.FAILED, DocumentState.UNMAPPABLE)
 
 
 def _now() -> dt.datetime:
@@ -147,9 +158,9 @@ class DocumentRecord(Base):
     target: Mapped[str] = mapped_column(String(32))
     source_type: Mapped[str] = mapped_column(String(32))
     focus_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))
-    number: Mapped[str] = mapped_column(String(64))
-    document_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str | None] = mapped_column(String(32))  # None while unmappable
+    number: Mapped[str | None] = mapped_column(String(64))
+    document_date: Mapped[dt.date | None] = mapped_column(Date)
     content_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default=DocumentState.PENDING.value, index=True)
@@ -158,9 +169,20 @@ class DocumentRecord(Base):
     booked_hash: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    error_field: Mapped[str | None] = mapped_column(String(128))
     #: The sync run whose validation refused it (load skips it in that run only).
     refused_in_run: Mapped[int | None] = mapped_column(Integer)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The claim: a fresh id per claim (compare-and-set on it), who holds it, until when.
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    claim_owner: Mapped[str | None] = mapped_column(String(255))
+    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: What was claimed, frozen: the content hash and the booking sent. Recovery checks against these.
+    claimed_hash: Mapped[str | None] = mapped_column(String(64))
+    claimed_booking: Mapped[dict | None] = mapped_column(JSON)
+    excluded_by: Mapped[str | None] = mapped_column(String(255))
+    excluded_reason: Mapped[str | None] = mapped_column(Text)
+    excluded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     booked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -184,6 +206,10 @@ class PartyRecord(Base):
     target_id: Mapped[str | None] = mapped_column(String(128))
     target_code: Mapped[str | None] = mapped_column(String(64))
     synced_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Claimed by one worker while it finds, creates or updates the party in the tool.
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    claim_owner: Mapped[str | None] = mapped_column(String(255))
+    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
@@ -214,6 +240,37 @@ class ExternalId(Base):
     source_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ToolBooking(Base):
+    """A booking the tool holds with a connector reference, as last read from the tool (or just posted).
+
+    Keyed by tool + administration, so it outlives integrations; checked before any document is claimed.
+    """
+
+    __tablename__ = "tool_bookings"
+
+    target: Mapped[str] = mapped_column(String(32), primary_key=True)
+    administration: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(128))
+    booking_number: Mapped[str | None] = mapped_column(String(64))
+    total: Mapped[str | None] = mapped_column(String(32))
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Reconciliation(Base):
+    """How far the ledger has been checked against the tool: the start of the last complete read.
+
+    No row (a new or lost state database) means the next read is a full one; an old row (a restored
+    backup) means everything since then is read again.
+    """
+
+    __tablename__ = "reconciliations"
+
+    target: Mapped[str] = mapped_column(String(32), primary_key=True)
+    administration: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reconciled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SyncRun(Base):

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine, delete, select, update
 
+from connectors.state.db import write_transaction
 from connectors.state.models import SyncError, SyncRun
 
 _runs = SyncRun.__table__
@@ -27,7 +28,7 @@ class RunLog:
         self._engine = engine
 
     def start(self, entity: str, integration_id: int | None, airflow_run_id: str | None, dry_run: bool) -> int:
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             return connection.execute(_runs.insert().values(
                 entity=entity, integration_id=integration_id, airflow_run_id=airflow_run_id, dry_run=dry_run,
                 status="running", counts={}, started_at=dt.datetime.now(dt.UTC),
@@ -42,7 +43,7 @@ class RunLog:
 
     def add_error(self, run_id: int, *, focus_id: str | None, number: str | None, code: str,
                   field: str | None, message: str) -> None:
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             connection.execute(_errors.insert().values(run_id=run_id, focus_id=focus_id, document_number=number,
                                                        code=code, field=field, message=message))
 
@@ -52,20 +53,20 @@ class RunLog:
                                            .order_by(_errors.c.id)).all())
 
     def add_counts(self, run_id: int, counts: Mapping[str, int]) -> dict[str, int]:
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             current = connection.execute(select(_runs.c.counts).where(_runs.c.id == run_id)).scalar_one() or {}
             merged = {**current, **{k: int(v) for k, v in counts.items()}}
             connection.execute(update(_runs).where(_runs.c.id == run_id).values(counts=merged))
             return merged
 
     def finish(self, run_id: int, status: str) -> None:
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             connection.execute(update(_runs).where(_runs.c.id == run_id).values(
                 status=status, ended_at=dt.datetime.now(dt.UTC)))
 
     def purge(self, days: int | None = None) -> int:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=retention_days() if days is None else days)
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             old = select(_runs.c.id).where(_runs.c.started_at < cutoff)
             connection.execute(delete(_errors).where(_errors.c.run_id.in_(old)))
             return connection.execute(delete(_runs).where(_runs.c.started_at < cutoff)).rowcount

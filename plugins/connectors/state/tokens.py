@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from connectors.oauth import Token
+from connectors.state.db import write_transaction
 from connectors.state.models import OAuthToken
 from connectors.state.secrets import Cipher
 
@@ -47,7 +48,7 @@ class DbTokenStore:
         if held is not None:
             self._write(held, token)
             return
-        with self._engine.begin() as connection:
+        with write_transaction(self._engine) as connection:
             self._write(connection, token)
 
     @contextlib.contextmanager
@@ -55,18 +56,15 @@ class DbTokenStore:
         if self._held.get() is not None:  # re-entrant within one context
             yield
             return
-        with self._engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.info["begin"] = "BEGIN IMMEDIATE"
-            with connection.begin():
-                if connection.dialect.name != "sqlite":
-                    connection.execute(select(_table.c.connection_id)
-                                       .where(_table.c.connection_id == self._id).with_for_update())
-                marker = self._held.set(connection)
-                try:
-                    yield
-                finally:
-                    self._held.reset(marker)
+        with write_transaction(self._engine) as connection:
+            if connection.dialect.name != "sqlite":
+                connection.execute(select(_table.c.connection_id)
+                                   .where(_table.c.connection_id == self._id).with_for_update())
+            marker = self._held.set(connection)
+            try:
+                yield
+            finally:
+                self._held.reset(marker)
 
     def _read(self, connection: Connection) -> Token | None:
         row = connection.execute(select(_table).where(_table.c.connection_id == self._id)).first()

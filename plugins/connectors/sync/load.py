@@ -1,29 +1,44 @@
-"""Loading into the tool: parties first, then documents, each at most once.
+"""Loading into the tool: parties first, then documents, each written at most once.
 
-Parties: an unchanged party the tool already has costs nothing; otherwise it
-is matched (stored id, then the tool's own lookup by VAT number or code),
-created, or updated when it changed in Focus — one record per party with
-all its roles (customer and/or supplier).
+Parties: an unchanged party the tool already has costs nothing; otherwise the
+worker claims it, then it is matched (stored id, then the tool's own lookup
+by the connector's key or VAT number), created, or updated when it changed
+in Focus — one record per party with all its roles. A create whose answer
+was lost is looked up by the tool before the target gives up; a party still
+unconfirmed is reported by name and looked up again next run.
 
-Documents: see ``state.ledger`` for the claim → post → book protocol. A
-``posting`` row is looked up by reference before anything is posted again;
-an ambiguous write is looked up at once and, if not found, left ``posting``
-for the next attempt to resolve.
+Documents: see ``state.claims``. Before the first post, the tool's connector
+bookings are read back (``sync.reconcile``); a document the tool already has
+is marked booked, never posted. A document another worker holds is left
+alone; one whose claim ran out is searched in the tool and taken over only
+when absent. Lookups fail closed: a document whose absence cannot be proven
+is not posted, and says why.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 
-from connectors.booking import build_booking
+from connectors.booking import UnbalancedBooking, build_booking
 from connectors.domain import PartyRef
 from connectors.mappings import MappingSettings
+from connectors.state.claims import Claim, Claims
 from connectors.state.ledger import DocumentLedger, LedgerEntry
 from connectors.state.models import DocumentState
 from connectors.state.parties import PartyLedger
-from connectors.targets.base import AmbiguousWrite, DocumentRefused, Target, TargetParty
+from connectors.state.tool_bookings import ToolBookings
+from connectors.sync.reconcile import reconcile
+from connectors.targets.base import (
+    AmbiguousWrite,
+    Booking,
+    DocumentRefused,
+    LookupFailed,
+    Target,
+    TargetParty,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +46,16 @@ log = logging.getLogger(__name__)
 ErrorSink = Callable[[str | None, str | None, str, str | None, str], None]
 
 
-def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyRef], errors: ErrorSink) -> Counter[str]:
+def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyRef], errors: ErrorSink, *,
+                 owner: str, lease: dt.timedelta) -> Counter[str]:
     counts: Counter[str] = Counter()
     for entry in parties.entries(needed):
         if entry.up_to_date:
             counts["unchanged"] += 1
+            continue
+        claim_id = parties.claim(entry, owner, lease)
+        if claim_id is None:
+            counts["in_flight_elsewhere"] += 1
             continue
         party = entry.party
         try:
@@ -49,7 +69,18 @@ def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyR
         except DocumentRefused as exc:
             counts["refused"] += 1
             errors(None, party.name, exc.code, exc.field, f"{party.name}: {exc}")
+            parties.release(entry, claim_id)
             continue
+        except (AmbiguousWrite, LookupFailed) as exc:
+            counts["unconfirmed"] += 1
+            message = str(exc) if str(exc).startswith(party.name) else f"{party.name}: {exc}"
+            errors(None, party.name, "party_unconfirmed", None,
+                   f"{message}; its documents wait, and it is looked up again before anything is created")
+            parties.release(entry, claim_id)
+            continue
+        except BaseException:
+            parties.release(entry, claim_id)
+            raise
         parties.mark_synced(entry, found)
     return counts
 
@@ -57,52 +88,139 @@ def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyR
 def load_documents(
     target: Target,
     ledger: DocumentLedger,
+    claims: Claims,
+    tool_bookings: ToolBookings,
     settings: MappingSettings,
     party_targets: Mapping[PartyRef, TargetParty],
+    parties_in_flight: Collection[PartyRef],
     run_id: int | None,
     errors: ErrorSink,
 ) -> Counter[str]:
     """Book every pending, failed or half-posted document, except those this run's validation refused."""
     counts: Counter[str] = Counter()
-    for entry in ledger.entries(DocumentState.POSTING, DocumentState.PENDING, DocumentState.FAILED):
-        document = entry.document
-        if run_id is not None and entry.refused_in_run == run_id:
+    todo = [entry.id for entry in ledger.entries(DocumentState.POSTING, DocumentState.PENDING,
+                                                 DocumentState.FAILED)
+            if run_id is None or entry.refused_in_run != run_id]
+    if not todo:
+        return counts
+    counts.update(reconcile(target, tool_bookings, from_date=settings.start_date))
+    for entry_id in todo:
+        entry = ledger.entry(entry_id)  # as it is now: another worker may have moved it meanwhile
+        if entry.state not in (DocumentState.POSTING, DocumentState.PENDING, DocumentState.FAILED) \
+                or entry.document is None:
             continue
-        party = party_targets.get(document.party)
-        if party is None:
-            message = f"{document.label}: its {document.party_role.value} is not in the tool yet (see the party errors)"
-            ledger.set_error(entry, message, run_id)
-            errors(document.source_id, document.number, "party_missing", "party", message)
-            counts["refused"] += 1
-            continue
-        booking = build_booking(document, settings, party)
-        if entry.state is DocumentState.POSTING:
-            found = target.find_booking(booking)
-            if found is not None:
-                ledger.mark_booked(entry, found.target_id, found.booking_number)
-                counts["recovered"] += 1
-                continue
-        elif not ledger.claim(entry):
-            continue
-        counts[_post(target, ledger, entry, booking, errors)] += 1
+        counts[_load_one(target, ledger, claims, tool_bookings, settings, party_targets, parties_in_flight,
+                         entry, run_id, errors)] += 1
     return counts
 
 
-def _post(target: Target, ledger: DocumentLedger, entry: LedgerEntry, booking, errors: ErrorSink) -> str:
+def _load_one(target, ledger, claims, tool_bookings, settings, party_targets, parties_in_flight,
+              entry: LedgerEntry, run_id, errors: ErrorSink) -> str:
     document = entry.document
+    assert document is not None
+    party = party_targets.get(document.party)
+    if party is None:
+        if document.party in parties_in_flight:
+            return "waiting_for_party"
+        message = f"{document.label}: its {document.party_role.value} is not in the tool yet (see the party errors)"
+        ledger.set_error(entry, message, run_id, "party")
+        errors(document.source_id, document.number, "party_missing", "party", message)
+        return "refused"
     try:
-        ref = target.post(booking)
-    except AmbiguousWrite:
-        ref = target.find_booking(booking)
-        if ref is None:
-            log.warning("%s: the tool did not confirm the booking; it is checked again on the next attempt",
-                        document.label)
-            return "uncertain"
-        ledger.mark_booked(entry, ref.target_id, ref.booking_number)
+        booking = build_booking(document, settings, party)
+    except UnbalancedBooking as exc:
+        ledger.set_error(entry, str(exc), run_id, "total")
+        errors(document.source_id, document.number, "unbalanced", "total", str(exc))
+        return "refused"
+
+    found = tool_bookings.get(booking.reference)
+    if entry.state is DocumentState.POSTING:
+        if claims.is_live(entry):
+            return "in_flight_elsewhere"
+        return _resume(target, ledger, claims, entry, booking, found, errors)
+    if found is not None:
+        if not claims.found(entry, found, booking):
+            return "skipped"
+        if found.total is not None and found.total != booking.total_incl:
+            errors(document.source_id, document.number, "changed_after_booking", "total",
+                   f"{document.label}: {target.name} already has it (booking {found.ref.booking_number or found.ref.target_id}) "
+                   f"with a total of {found.total}, but Focus now says {booking.total_incl}; correct the booking in "
+                   f"{target.name} by hand")
+        return "found_in_tool"
+    claim = claims.claim(entry, booking)
+    if claim is None:
+        return "claimed_elsewhere"
+    return _post(target, claims, claim, document.source_id, document.number, errors)
+
+
+def _resume(target: Target, ledger: DocumentLedger, claims: Claims, entry: LedgerEntry, booking: Booking,
+            found, errors: ErrorSink) -> str:
+    """A claim that ran out (a dead worker, a lost answer): the tool is asked before anything is posted."""
+    document = entry.document
+    assert document is not None
+    claimed = entry.claimed_booking or booking
+    if found is not None:
+        if not claims.recovered(entry, found.ref, found.total):
+            return "skipped"
+        _report_edit(target, entry, claimed, found.total, errors)
         return "recovered"
+    try:
+        ref = target.find_booking(claimed)
+    except LookupFailed as exc:
+        message = (f"{document.label}: could not check whether {target.name} already has it ({exc}); nothing was "
+                   "posted, the next run checks again")
+        claims.note(entry, message)
+        errors(document.source_id, document.number, "lookup_failed", None, message)
+        return "lookup_failed"
     except DocumentRefused as exc:
-        ledger.mark_failed(entry, str(exc))
+        ledger.set_error(entry, str(exc), None, exc.field)
         errors(document.source_id, document.number, exc.code, exc.field, str(exc))
         return "refused"
-    ledger.mark_booked(entry, ref.target_id, ref.booking_number)
+    if ref is not None:
+        if not claims.recovered(entry, ref):
+            return "skipped"
+        _report_edit(target, entry, claimed, None, errors)
+        return "recovered"
+    claim = claims.take_over(entry, booking)
+    if claim is None:
+        return "claimed_elsewhere"
+    return _post(target, claims, claim, document.source_id, document.number, errors)
+
+
+def _report_edit(target: Target, entry: LedgerEntry, claimed: Booking, tool_total, errors: ErrorSink) -> None:
+    """A recovered booking is the one that was claimed; say so when Focus or the tool now differs from it."""
+    document = entry.document
+    assert document is not None
+    if tool_total is not None and tool_total != claimed.total_incl:
+        errors(document.source_id, document.number, "booked_differently", "total",
+               f"{document.label}: {target.name} has it with a total of {tool_total}, but the connector sent "
+               f"{claimed.total_incl}; check the booking in {target.name}")
+    elif entry.claimed_hash and entry.claimed_hash != entry.content_hash:
+        errors(document.source_id, document.number, "changed_after_booking", None,
+               f"{document.label}: edited in Focus while it was being booked; {target.name} has it as it was "
+               f"before the edit (total {claimed.total_incl}); correct the booking in {target.name} by hand")
+
+
+def _post(target: Target, claims: Claims, claim: Claim, focus_id: str, number: str, errors: ErrorSink) -> str:
+    booking = claim.booking
+    try:
+        ref = target.post(booking)
+    except AmbiguousWrite as exc:
+        try:
+            ref = target.find_booking(booking)
+        except LookupFailed:
+            ref = None
+        if ref is None:
+            message = (f"{booking.description}: {target.name} did not confirm the booking ({exc}); it is looked up "
+                       "again before anything is posted")
+            claims.unconfirmed(claim, message)
+            errors(focus_id, number, "unconfirmed", None, message)
+            return "uncertain"
+        claims.booked(claim, ref)
+        return "recovered"
+    except DocumentRefused as exc:
+        claims.refused(claim, str(exc), exc.field)
+        errors(focus_id, number, exc.code, exc.field, str(exc))
+        return "refused"
+    claims.booked(claim, ref)
     return "booked"

@@ -20,13 +20,17 @@ from sqlalchemy.orm import Session
 
 from connectors.domain import Document, Party, SourceIssue
 from connectors.focus.client import FocusClient
+from connectors.focus.extract import Gone, reread
 from connectors.focus.extract import extract as focus_extract
 from connectors.mappings import MappingSettings
+from connectors.state.claims import Claims, lease_from_env, new_owner
+from connectors.state.db import write_transaction
 from connectors.state.ledger import DocumentLedger
 from connectors.state.master_data import MasterDataStore
 from connectors.state.models import DocumentState, Integration
 from connectors.state.parties import PartyLedger
 from connectors.state.runs import RunLog
+from connectors.state.tool_bookings import ToolBookings
 from connectors.sync import load
 from connectors.targets.base import MasterData, Target
 from connectors.validation import Validator
@@ -104,6 +108,13 @@ class Env:
     def runs(self) -> RunLog:
         return RunLog(self.engine)
 
+    @property
+    def tool_bookings(self) -> ToolBookings:
+        return ToolBookings(self.engine, self.entity.target, self.entity.administration)
+
+    def claims(self, run_id: int) -> Claims:
+        return Claims(self.engine, self.tool_bookings, owner=new_owner(f"{self.entity.entity}#{run_id}"))
+
     def error_sink(self, run_id: int) -> load.ErrorSink:
         def sink(focus_id, number, code, field, message):
             self.runs.add_error(run_id, focus_id=focus_id, number=number, code=code, field=field, message=message)
@@ -135,54 +146,91 @@ def cached_master_data(env: Env) -> MasterData:
     return master
 
 
+class _Sorter:
+    """Routes extracted records: documents to the ledger, parties and problems aside, counting as it goes."""
+
+    def __init__(self) -> None:
+        self.parties: list[Party] = []
+        self.problems: list[SourceIssue] = []
+        self.gone: list[Gone] = []
+        self.kinds: Counter[str] = Counter()
+        self.seen: set[tuple[str, str]] = set()
+
+    def documents(self, records):
+        for record in records:
+            if isinstance(record, Document):
+                self.kinds[record.kind.value] += 1
+                self.seen.add((record.source_type, record.source_id))
+                yield record
+            elif isinstance(record, Party):
+                self.parties.append(record)
+            elif isinstance(record, SourceIssue):
+                self.seen.add((record.source_type, record.source_id))
+                self.problems.append(record)
+            elif isinstance(record, Gone):
+                self.gone.append(record)
+
+
 def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, int]:
-    """Focus → the ledger: every item type, incrementally from the watermark, never before the start date."""
+    """Focus → the ledger: every item type, incrementally from the watermark, never before the start date;
+    then the documents that wait for a fix, read again by id. Every document gets a ledger row."""
     started = dt.datetime.now(dt.UTC)
     since = None if full_resync or env.entity.watermark is None else env.entity.watermark - WATERMARK_OVERLAP
-    parties: list[Party] = []
-    issues: list[SourceIssue] = []
-    kinds: Counter[str] = Counter()
-
+    ledger = env.ledger
+    sorter = _Sorter()
+    edited: list[Document] = []
     with env.focus() as client:
-        def documents():
-            for record in focus_extract(client, env.entity.department_id, since=since,
-                                        start_date=env.entity.start_date):
-                if isinstance(record, Document):
-                    kinds[record.kind.value] += 1
-                    yield record
-                elif isinstance(record, Party):
-                    parties.append(record)
-                elif isinstance(record, SourceIssue):
-                    issues.append(record)
-
-        recorded = env.ledger.record(documents())
-    env.parties.record(parties)
+        recorded = ledger.record(sorter.documents(
+            focus_extract(client, env.entity.department_id, since=since, start_date=env.entity.start_date)), edited)
+        waiting = [(e.source_type, e.focus_id) for e in ledger.unmappable()
+                   if (e.source_type, e.focus_id) not in sorter.seen]
+        recorded.update(ledger.record(sorter.documents(
+            reread(client, env.entity.department_id, waiting, purchases_read=True)), edited))
+    recorded.update(ledger.record_unreadable(sorter.problems))
+    waiting_entries = {(e.source_type, e.focus_id): e for e in ledger.unmappable()}
+    for gone in sorter.gone:
+        entry = waiting_entries.get((gone.source_type, gone.source_id))
+        if entry is not None:
+            ledger.withdraw(entry, gone.reason)
+            log.info("%s: %s; it no longer waits", entry.label, gone.reason)
+    env.parties.record(sorter.parties)
     sink = env.error_sink(run_id)
-    for issue in issues:
-        sink(issue.source_id, issue.number, "unmappable_in_focus", None, issue.message)
-    with env.engine.begin() as connection:
+    for problem in sorter.problems:
+        sink(problem.source_id, problem.number, "unreadable_in_focus", problem.field, problem.message)
+    for document in edited:
+        sink(document.source_id, document.number, "changed_after_booking", None, edited_message(document, env))
+    with write_transaction(env.engine) as connection:
         connection.execute(update(Integration.__table__).where(Integration.__table__.c.id == env.entity.id)
                            .values(extract_watermark=started))
-    counts = {**{f"extracted_{k}": v for k, v in kinds.items()}, **{f"ledger_{k}": v for k, v in recorded.items()},
-              "extracted_parties": len(parties), "unmappable": len(issues)}
+    counts = {**{f"extracted_{k}": v for k, v in sorter.kinds.items()},
+              **{f"ledger_{k}": v for k, v in recorded.items()},
+              "extracted_parties": len(sorter.parties), "unmappable": len(sorter.problems),
+              "withdrawn": len(sorter.gone), "reread": len(waiting)}
     env.runs.add_counts(run_id, counts)
     return counts
+
+
+def edited_message(document: Document, env: Env) -> str:
+    return (f"{document.label}: edited in Focus after it was booked in {env.entity.tool}; the connector never books "
+            f"a document twice, so correct the booking in {env.entity.tool} by hand")
 
 
 def validate(env: Env, run_id: int) -> dict[str, int]:
     """GX validation of everything not booked yet; refused documents get their messages and wait."""
     ledger = env.ledger
     entries = {e.document.source_id: e for e in ledger.entries(
-        DocumentState.PENDING, DocumentState.FAILED, DocumentState.POSTING)}
+        DocumentState.PENDING, DocumentState.FAILED, DocumentState.POSTING) if e.document is not None}
     parties = {entry.party.ref: entry.party for entry in env.parties.entries()}
     validator = Validator(env.entity.settings, cached_master_data(env), env.entity.tool)
     sink = env.error_sink(run_id)
     refused: dict[str, list[str]] = {}
+    fields: dict[str, str | None] = {}
     for issue in validator.validate((e.document for e in entries.values()), parties):
         refused.setdefault(issue.focus_id, []).append(issue.message)
+        fields.setdefault(issue.focus_id, issue.field)
         sink(issue.focus_id, issue.number, issue.code, issue.field, issue.message)
     for focus_id, messages in refused.items():
-        ledger.set_error(entries[focus_id], "\n".join(messages), run_id)
+        ledger.set_error(entries[focus_id], "\n".join(messages), run_id, fields[focus_id])
     counts = {"validated": len(entries), "refused_by_validation": len(refused)}
     env.runs.add_counts(run_id, counts)
     return counts
@@ -190,7 +238,7 @@ def validate(env: Env, run_id: int) -> dict[str, int]:
 
 def _to_load(env: Env, run_id: int):
     return [e for e in env.ledger.entries(DocumentState.POSTING, DocumentState.PENDING, DocumentState.FAILED)
-            if e.refused_in_run != run_id]
+            if e.refused_in_run != run_id and e.document is not None]
 
 
 def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, int]:
@@ -200,7 +248,8 @@ def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, i
         counts = {"parties_to_sync": len(pending)}
         env.runs.add_counts(run_id, counts)
         return counts
-    counts = load.load_parties(env.target(), env.parties, needed, env.error_sink(run_id))
+    counts = load.load_parties(env.target(), env.parties, needed, env.error_sink(run_id),
+                               owner=new_owner(f"{env.entity.entity}#{run_id}"), lease=lease_from_env())
     env.runs.add_counts(run_id, {f"parties_{k}": v for k, v in counts.items()})
     return dict(counts)
 
@@ -210,7 +259,9 @@ def load_documents(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str,
         counts = {"documents_to_book": len(_to_load(env, run_id))}
         env.runs.add_counts(run_id, counts)
         return counts
-    counts = load.load_documents(env.target(), env.ledger, env.entity.settings, env.parties.targets(), run_id,
+    parties = env.parties
+    counts = load.load_documents(env.target(), env.ledger, env.claims(run_id), env.tool_bookings,
+                                 env.entity.settings, parties.targets(), parties.in_flight(), run_id,
                                  env.error_sink(run_id))
     env.runs.add_counts(run_id, {f"documents_{k}": v for k, v in counts.items()})
     return dict(counts)

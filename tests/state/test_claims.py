@@ -1,0 +1,127 @@
+"""Claims on SQLite and PostgreSQL: one worker per document, leases that run out, frozen claimed bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from connectors.state import clock
+from connectors.state.claims import Claims
+from connectors.state.ledger import DocumentLedger
+from connectors.state.models import DocumentState
+from connectors.state.tool_bookings import ToolBookings
+from connectors.targets.base import BookingRef
+from tests.state.test_ledger import booking_of, doc
+
+
+@pytest.fixture
+def ledger(engine):
+    return DocumentLedger(engine, integration_id=None, department_id="dept", target="exact_online")
+
+
+def claims_of(engine, owner: str, lease_seconds: int = 300) -> Claims:
+    return Claims(engine, ToolBookings(engine, "exact_online", "1"), owner=owner,
+                  lease=dt.timedelta(seconds=lease_seconds))
+
+
+def pending(ledger):
+    [entry] = ledger.entries(DocumentState.PENDING)
+    return entry
+
+
+def test_a_claimed_document_cannot_be_claimed_twice(ledger, engine):
+    ledger.record([doc(1)])
+    entry = pending(ledger)
+    assert claims_of(engine, "a").claim(entry, booking_of(doc(1))) is not None
+    assert claims_of(engine, "b").claim(entry, booking_of(doc(1))) is None
+    [claimed] = ledger.entries(DocumentState.POSTING)
+    assert claimed.claim_owner == "a"
+
+
+def test_of_many_workers_claiming_at_once_exactly_one_wins(ledger, engine):
+    ledger.record([doc(1)])
+    entry = pending(ledger)
+    start = threading.Barrier(8)
+    winners = []
+
+    def worker(n: int) -> None:
+        start.wait()
+        if claims_of(engine, f"w{n}").claim(entry, booking_of(doc(1))) is not None:
+            winners.append(n)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(winners) == 1
+
+
+def test_a_claim_is_live_until_its_lease_runs_out(ledger, engine, monkeypatch):
+    ledger.record([doc(1)])
+    claims_of(engine, "a", lease_seconds=60).claim(pending(ledger), booking_of(doc(1)))
+    [claimed] = ledger.entries(DocumentState.POSTING)
+    other = claims_of(engine, "b")
+    assert other.is_live(claimed)
+    later = clock.now() + dt.timedelta(seconds=61)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert not other.is_live(claimed)
+
+
+def test_a_live_claim_cannot_be_taken_over(ledger, engine):
+    ledger.record([doc(1)])
+    claims_of(engine, "a").claim(pending(ledger), booking_of(doc(1)))
+    [claimed] = ledger.entries(DocumentState.POSTING)
+    assert claims_of(engine, "b").take_over(claimed, booking_of(doc(1))) is None
+
+
+def test_an_expired_claim_is_taken_over_by_one_worker_only(ledger, engine, monkeypatch):
+    ledger.record([doc(1)])
+    claims_of(engine, "dead", lease_seconds=60).claim(pending(ledger), booking_of(doc(1)))
+    [claimed] = ledger.entries(DocumentState.POSTING)
+    later = clock.now() + dt.timedelta(seconds=61)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert claims_of(engine, "b").take_over(claimed, booking_of(doc(1))) is not None
+    assert claims_of(engine, "c").take_over(claimed, booking_of(doc(1))) is None
+    [now] = ledger.entries(DocumentState.POSTING)
+    assert now.claim_owner == "b"
+
+
+def test_what_was_claimed_stays_frozen_when_focus_edits_the_document(ledger, engine):
+    ledger.record([doc(1)])
+    claims_of(engine, "a").claim(pending(ledger), booking_of(doc(1)))
+    ledger.record([doc(1, amount="200.00")])
+    [claimed] = ledger.entries(DocumentState.POSTING)
+    assert claimed.claimed_booking.total_incl == doc(1).total_incl
+    assert claimed.document.total_incl == doc(1, amount="200.00").total_incl
+    assert claimed.claimed_hash != claimed.content_hash
+
+
+def test_a_recovered_booking_is_booked_as_claimed_so_a_later_edit_shows(ledger, engine, monkeypatch):
+    ledger.record([doc(1)])
+    claims_of(engine, "dead", lease_seconds=60).claim(pending(ledger), booking_of(doc(1)))
+    ledger.record([doc(1, amount="200.00")])
+    [claimed] = ledger.entries(DocumentState.POSTING)
+    assert claims_of(engine, "b").recovered(claimed, BookingRef("E-1"))
+    assert [e.document.total_incl for e in ledger.changed_after_booking()] == [doc(1, amount="200.00").total_incl]
+
+
+def test_a_post_that_is_booked_records_the_reference_in_the_tool_index(ledger, engine):
+    ledger.record([doc(1)])
+    claims = claims_of(engine, "a")
+    claim = claims.claim(pending(ledger), booking_of(doc(1)))
+    claims.booked(claim, BookingRef("E-1", "26700001"))
+    found = ToolBookings(engine, "exact_online", "1").get("FC-I-inv-1")
+    assert found.ref == BookingRef("E-1", "26700001") and found.total == doc(1).total_incl
+    assert [e.target_id for e in ledger.entries(DocumentState.BOOKED)] == ["E-1"]
+
+
+def test_a_refused_post_releases_the_claim_and_keeps_the_message(ledger, engine):
+    ledger.record([doc(1)])
+    claims = claims_of(engine, "a")
+    claims.refused(claims.claim(pending(ledger), booking_of(doc(1))), "Period is closed", "date")
+    [failed] = ledger.entries(DocumentState.FAILED)
+    assert failed.claim_id is None and failed.last_error == "Period is closed"
+    assert claims_of(engine, "b").claim(failed, booking_of(doc(1))) is not None
