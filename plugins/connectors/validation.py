@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -47,8 +48,11 @@ def _percent(rate: Decimal) -> str:
     return f"{format((rate * 100).normalize(), 'f')}%"
 
 
-def _line_rows(doc: Document, settings: MappingSettings) -> Iterator[dict]:
+def _line_rows(doc: Document, settings: MappingSettings, master: MasterData) -> Iterator[dict]:
+    side = direction(doc.kind)
     for line in doc.lines:
+        code = settings.vat_code_for(doc, line)
+        info = master.vat_codes.get(code) if code else None
         yield {
             "row": f"{doc.source_id}#{line.number}",
             "focus_id": doc.source_id,
@@ -60,7 +64,11 @@ def _line_rows(doc: Document, settings: MappingSettings) -> Iterator[dict]:
             "category": line.product_category_id,
             "ledger_account": settings.ledger_for(doc, line),
             "vat_source": settings.vat_source_key(doc, line),
-            "vat_code": settings.vat_code_for(doc, line),
+            "vat_code": code,
+            "vat_code_rate": _percent(info.rate) if info else None,
+            "vat_code_rate_fits": info is None or info.rate == line.tax_rate,
+            "vat_code_direction": info.direction if info else None,
+            "vat_code_direction_fits": info is None or info.direction in ("both", side),
         }
 
 
@@ -68,7 +76,7 @@ def _document_row(doc: Document, settings: MappingSettings, master: MasterData,
                   parties: Mapping[PartyRef, Party]) -> dict:
     journal = settings.journal_for(doc.kind)
     journal_info = master.journals.get(journal) if journal else None
-    vat_total = sum((v.tax for v in doc.vat), Decimal(0))
+    money = money_problems(doc)
     party = parties.get(doc.party)
     vat_number = party.vat_number if party else None
     return {
@@ -79,7 +87,11 @@ def _document_row(doc: Document, settings: MappingSettings, master: MasterData,
         "journal_fits": journal is None or (
             journal_info is not None and doc.kind in journal_info.kinds and not journal_info.blocked),
         "has_discount": any(line.kind is LineKind.DISCOUNT for line in doc.lines),
-        "balance_gap": float(abs(doc.lines_total + vat_total - doc.total_incl)),
+        "balanced": "unbalanced" not in money,
+        "vat_rates_have_lines": "vat_without_lines" not in money,
+        "taxable_matches_lines": "taxable_differs" not in money,
+        "currency": doc.currency,
+        "currency_bookable": master.currency is None or doc.currency == master.currency,
         "date": doc.date.isoformat(),
         "before_start": settings.start_date is not None and doc.date < settings.start_date,
         "period_closed": master.is_closed(doc.date),
@@ -88,6 +100,31 @@ def _document_row(doc: Document, settings: MappingSettings, master: MasterData,
         "vat_number": vat_number,
         "vat_number_valid": vat_number is None or _valid_vat(vat_number),
     }
+
+
+def money_problems(doc: Document) -> dict[str, str]:
+    """What does not add up to the cent: lines + VAT against the total, and each stated rate against its lines.
+    Keys: unbalanced, vat_without_lines, taxable_differs; values: the details for the message."""
+    problems = {}
+    vat_total = sum((v.tax for v in doc.vat), Decimal("0.00"))
+    if doc.lines_total + vat_total != doc.total_incl:
+        problems["unbalanced"] = (f"its lines ({doc.lines_total}) plus VAT ({vat_total}) make "
+                                  f"{doc.lines_total + vat_total}, but Focus states a total of {doc.total_incl}")
+    lines_at: dict[Decimal, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for line in doc.lines:
+        lines_at[line.tax_rate] += line.amount
+    stated: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00")])
+    for vat in doc.vat:
+        stated[vat.rate][0] += vat.taxable
+        stated[vat.rate][1] += vat.tax
+    for rate, (taxable, tax) in sorted(stated.items()):
+        if rate not in lines_at and (taxable or tax):
+            problems.setdefault("vat_without_lines", f"it states {tax} VAT on {taxable} at {_percent(rate)}, but no "
+                                                     "line has that rate")
+        elif rate in lines_at and lines_at[rate] != taxable:
+            problems.setdefault("taxable_differs", f"its {_percent(rate)} lines add up to {lines_at[rate]}, but it "
+                                                   f"states {taxable} taxable at that rate")
+    return problems
 
 
 def _valid_vat(number: str) -> bool:
@@ -129,11 +166,21 @@ class Validator:
             gxe.ExpectColumnValuesToNotBeNull(column="vat_code", meta={"code": "missing_vat_code"}),
             gxe.ExpectColumnValuesToBeInSet(column="vat_code", value_set=vat_codes,
                                             meta={"code": "unknown_vat_code"}),
+            gxe.ExpectColumnValuesToBeInSet(column="vat_code_rate_fits", value_set=[True],
+                                            meta={"code": "vat_code_rate_differs"}),
+            gxe.ExpectColumnValuesToBeInSet(column="vat_code_direction_fits", value_set=[True],
+                                            meta={"code": "vat_code_wrong_direction"}),
         ])
         documents = definition("documents", [
             gxe.ExpectColumnValuesToNotBeNull(column="journal", meta={"code": "missing_journal"}),
             gxe.ExpectColumnValuesToBeInSet(column="journal_fits", value_set=[True], meta={"code": "wrong_journal"}),
-            gxe.ExpectColumnValuesToBeBetween(column="balance_gap", max_value=0.01, meta={"code": "unbalanced"}),
+            gxe.ExpectColumnValuesToBeInSet(column="balanced", value_set=[True], meta={"code": "unbalanced"}),
+            gxe.ExpectColumnValuesToBeInSet(column="vat_rates_have_lines", value_set=[True],
+                                            meta={"code": "vat_without_lines"}),
+            gxe.ExpectColumnValuesToBeInSet(column="taxable_matches_lines", value_set=[True],
+                                            meta={"code": "taxable_differs"}),
+            gxe.ExpectColumnValuesToBeInSet(column="currency_bookable", value_set=[True],
+                                            meta={"code": "currency_not_bookable"}),
             gxe.ExpectColumnValuesToBeInSet(column="before_start", value_set=[False],
                                             meta={"code": "before_start_date"}),
             gxe.ExpectColumnValuesToBeInSet(column="period_closed", value_set=[False], meta={"code": "period_closed"}),
@@ -151,7 +198,7 @@ class Validator:
 
     def _validate_chunk(self, chunk: list[Document], parties: Mapping[PartyRef, Party]) -> Iterator[Issue]:
         by_id = {doc.source_id: doc for doc in chunk}
-        line_frame = pd.DataFrame([row for doc in chunk for row in _line_rows(doc, self.settings)])
+        line_frame = pd.DataFrame([row for doc in chunk for row in _line_rows(doc, self.settings, self.master)])
         doc_frame = pd.DataFrame([_document_row(doc, self.settings, self.master, parties) for doc in chunk])
         seen: set[tuple[str, str, str]] = set()
         for frame, definition in ((doc_frame, self._documents), (line_frame, self._lines)):
@@ -205,9 +252,20 @@ class Validator:
         if code == "wrong_journal":
             return (f"{label}: journal {row['journal']} cannot hold {kinds} in {self.tool} (wrong type, blocked or "
                     "missing); choose another journal", "journal")
-        if code == "unbalanced":
-            return (f"{label}: the lines ({doc.lines_total}) plus VAT differ from the total {doc.total_incl} by "
-                    "more than a cent; check the document in Focus", "total")
+        if code in ("unbalanced", "vat_without_lines", "taxable_differs"):
+            return (f"{label}: {money_problems(doc)[code]}; the connector books every document to the cent, so "
+                    "correct the document in Focus", "total")
+        if code == "currency_not_bookable":
+            return (f"{label}: it is in {doc.currency}, but the {self.tool} administration books in "
+                    f"{self.master.currency}; the connector does not convert currencies: book it by hand in "
+                    f"{self.tool}, then `focus-connector documents exclude` it", "currency")
+        if code == "vat_code_rate_differs":
+            return (f"{at}: VAT code {row['vat_code']} is {row['vat_code_rate']} in {self.tool}, but the line is "
+                    f"taxed at {row['rate']}; link the {row['rate']} tax rate to a {row['rate']} VAT code",
+                    "vat_code")
+        if code == "vat_code_wrong_direction":
+            return (f"{at}: VAT code {row['vat_code']} is a {row['vat_code_direction']} code in {self.tool}, but "
+                    f"this is a {row['direction']} document; link a {row['direction']} VAT code", "vat_code")
         if code == "before_start_date":
             return (f"{label}: dated {doc.date}, before the integration's start date {s.start_date}; "
                     "it is not synced (move the start date to include it)", "date")

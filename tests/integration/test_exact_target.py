@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 
@@ -140,3 +141,18 @@ def test_the_minutely_limit_is_respected_without_a_429(exact):
     requests = [r for r in exact.requests() if not r["endpoint"].startswith("oauth2")]
     assert [r for r in requests if r["status"] == 429] == []
     assert max_in_window(requests, 2.0) <= 5
+
+
+def test_amounts_reach_exact_online_to_the_cent_however_large(exact, target):
+    """Finding: amounts went out as JSON floats: past 16 digits a float cannot hold the cents."""
+    party = customer(target)
+    big = Booking(reference=f"FC-I-{uuid.uuid4()}", kind=DocumentKind.SALES_INVOICE, number="2026 / 99",
+                  date=dt.date(2026, 3, 2), due_date=None, journal="70", party=party, currency="EUR",
+                  lines=(BookingLine("Big", "700000", "1", D("1234567890123456.78"), D("259259256925925.92")),
+                         BookingLine("Small", "700000", "1", D("0.01"), D("0.00"))),
+                  total_incl=D("1493827147049382.71"), description="Invoice 2026 / 99")
+    target.post(big)
+    entries = json.loads(exact.admin("GET", f"entries?division={DIVISION}").text, parse_float=Decimal)["data"]
+    [entry] = [e["entry"] for e in entries if e["entry"].get("YourRef") == big.reference]
+    assert Decimal(str(entry["AmountFC"])) == D("1493827147049382.71")
+    assert [Decimal(str(ln["AmountFC"])) for ln in entry["SalesEntryLines"]] == [D("1234567890123456.78"), D("0.01")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 
@@ -263,3 +264,17 @@ def test_open_items_name_the_booking(target):
     ref = target.post(booking(target.create_party(company())))
     items = {i.booking_number: i for i in target.open_items()}
     assert items[ref.booking_number].open_amount == D("161.33") and items[ref.booking_number].kind_is_sales
+
+
+def test_amounts_reach_octopus_to_the_cent_however_large(octopus_fresh, target):
+    relation = target.create_party(company(None))
+    big = Booking(reference=f"FC-I-{uuid.uuid4()}", kind=DocumentKind.SALES_INVOICE, number="2026 / 99",
+                  date=dt.date(2026, 3, 2), due_date=None, journal="V1", party=relation, currency="EUR",
+                  lines=(BookingLine("Big", "700000", "V21", D("1234567890123456.78"), D("259259256925925.92")),
+                         BookingLine("Small", "700000", "V21", D("0.01"), D("0.00"))),
+                  total_incl=D("1493827147049382.71"), description="Invoice 2026 / 99")
+    target.post(big)
+    books = json.loads(octopus_fresh.admin("GET", f"bookings?dossier={DOSSIER}").text, parse_float=Decimal)["data"]
+    [data] = [b for b in books if b.get("orderReference") == big.reference]
+    assert Decimal(str(data["amount"])) == D("1493827147049382.71")
+    assert [Decimal(str(ln["baseAmount"])) for ln in data["bookingLines"]] == [D("1234567890123456.78"), D("0.01")]

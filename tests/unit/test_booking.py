@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from connectors.booking import allocate_vat, build_booking, reference
+import pytest
+
+from connectors.booking import UnbalancedBooking, allocate_vat, build_booking, reference
 from connectors.domain import Document, DocumentKind, Line, LineKind, PartyRef, VatAmount
 from connectors.mappings import MappingSettings
 from connectors.targets.base import TargetParty
@@ -44,3 +46,16 @@ def test_booking_balances_and_carries_the_resolved_mappings():
     assert booking.journal == "70" and booking.reference == reference(d) == "FC-I-inv-1"
     assert {ln.vat_code for ln in booking.lines} == {"1"}
     assert booking.total_excl + booking.total_vat == booking.total_incl == D("121.00")
+
+
+def test_a_document_whose_lines_and_vat_miss_the_total_is_never_built_into_a_booking():
+    d = doc([line(1, "100.00")], [VatAmount(D("0.21"), D("100.00"), D("21.00"))])
+    off_by_a_cent = Document(**{**{f: getattr(d, f) for f in d.__slots__}, "total_incl": D("121.01")})
+    with pytest.raises(UnbalancedBooking, match="do not make the total 121.01"):
+        build_booking(off_by_a_cent, MappingSettings(), TargetParty("p"))
+
+
+def test_vat_stated_at_a_rate_without_lines_is_never_dropped_silently():
+    d = doc([line(1, "100.00")], [VatAmount(D("0.21"), D("100.00"), D("21.00")), VatAmount(D("0.06"), D("0"), D("0.01"))])
+    with pytest.raises(UnbalancedBooking):
+        build_booking(d, MappingSettings(), TargetParty("p"))

@@ -22,6 +22,7 @@ MASTER = MasterData(
     journals={"70": JournalInfo("70", "Sales", frozenset({DocumentKind.SALES_INVOICE})),
               "60": JournalInfo("60", "Purchases", frozenset({DocumentKind.PURCHASE_INVOICE}))},
     closed_periods=((dt.date(2024, 1, 1), dt.date(2024, 12, 31)),),
+    currency="EUR",
 )
 SETTINGS = MappingSettings(
     start_date=dt.date(2025, 1, 1),
@@ -33,14 +34,19 @@ SETTINGS = MappingSettings(
 
 
 def invoice(*lines: Line, number="2026 / 17", date=dt.date(2026, 3, 1), total=None, kind=DocumentKind.SALES_INVOICE,
-            source_type="invoice") -> Document:
+            source_type="invoice", vat=None, currency="EUR") -> Document:
+    """A document whose VAT per rate is what its lines give (unless ``vat`` says otherwise)."""
     excl = sum((ln.amount for ln in lines), D("0.00"))
-    vat = sum(((ln.amount * ln.tax_rate).quantize(D("0.01")) for ln in lines), D("0.00"))
+    if vat is None:
+        rates = sorted({ln.tax_rate for ln in lines})
+        vat = tuple(VatAmount(rate, sum((ln.amount for ln in lines if ln.tax_rate == rate), D("0.00")),
+                              sum(((ln.amount * rate).quantize(D("0.01")) for ln in lines if ln.tax_rate == rate),
+                                  D("0.00"))) for rate in rates)
+    tax = sum((v.tax for v in vat), D("0.00"))
     return Document(
         source_id=f"id-{number}", source_type=source_type, kind=kind, department_id="dept", number=number,
-        date=date, party=CUSTOMER, currency="EUR", lines=lines,
-        vat=(VatAmount(D("0.21"), excl, vat),), total_excl=excl, total_vat=vat,
-        total_incl=total if total is not None else excl + vat,
+        date=date, party=CUSTOMER, currency=currency, lines=lines, vat=tuple(vat), total_excl=excl, total_vat=tax,
+        total_incl=total if total is not None else excl + tax,
     )
 
 
@@ -101,7 +107,45 @@ def test_missing_journal_for_a_kind_present(validator):
 
 def test_unbalanced_document_is_refused(validator):
     [message] = messages(validator, invoice(item(), total=D("125.00")))
-    assert "plus VAT differ from the total 125.00 by more than a cent" in message
+    assert message == ("Invoice 2026 / 17: its lines (100.00) plus VAT (21.00) make 121.00, but Focus states a total "
+                       "of 125.00; the connector books every document to the cent, so correct the document in Focus")
+
+
+def test_a_one_cent_gap_between_lines_plus_vat_and_the_total_is_refused_not_absorbed(validator):
+    [message] = messages(validator, invoice(item(), total=D("121.01")))
+    assert "make 121.00, but Focus states a total of 121.01" in message
+
+
+def test_vat_stated_at_a_rate_no_line_has_is_refused_rather_than_dropped(validator):
+    vat = (VatAmount(D("0.21"), D("100.00"), D("21.00")), VatAmount(D("0.06"), D("0.00"), D("0.01")))
+    [message] = messages(validator, invoice(item(), vat=vat))
+    assert message.startswith("Invoice 2026 / 17: it states 0.01 VAT on 0.00 at 6%, but no line has that rate")
+
+
+def test_lines_of_a_rate_that_do_not_add_up_to_its_stated_taxable_amount_are_refused(validator):
+    vat = (VatAmount(D("0.21"), D("90.00"), D("21.00")),)
+    [message] = messages(validator, invoice(item(), vat=vat, total=D("121.00")))
+    assert "its 21% lines add up to 100.00, but it states 90.00 taxable at that rate" in message
+
+
+def test_a_vat_code_whose_rate_differs_from_the_lines_rate_is_refused():
+    wrong = replace(SETTINGS, vat_links={**SETTINGS.vat_links, ("sales", "tr-21"): "3"})
+    [message] = messages(Validator(wrong, MASTER, "Exact Online"), invoice(item()))
+    assert message == ("Invoice 2026 / 17, line 1: VAT code 3 is 6% in Exact Online, but the line is taxed at 21%; "
+                       "link the 21% tax rate to a 21% VAT code")
+
+
+def test_a_vat_code_of_the_other_direction_is_refused():
+    wrong = replace(SETTINGS, vat_links={**SETTINGS.vat_links, ("sales", "tr-21"): "81"})
+    [message] = messages(Validator(wrong, MASTER, "Exact Online"), invoice(item()))
+    assert message == ("Invoice 2026 / 17, line 1: VAT code 81 is a purchase code in Exact Online, but this is a "
+                       "sales document; link a sales VAT code")
+
+
+def test_a_document_in_a_currency_the_administration_does_not_book_is_refused_before_the_tool_sees_it(validator):
+    [message] = messages(validator, invoice(item(), currency="USD"))
+    assert message.startswith("Invoice 2026 / 17: it is in USD, but the Exact Online administration books in EUR")
+    assert "book it by hand in Exact Online, then `focus-connector documents exclude` it" in message
 
 
 def test_document_before_start_date_is_refused(validator):
