@@ -63,25 +63,32 @@ def entity_env(tool, tool_sandbox, focus, be_department, engine, tmp_path, monke
     monkeypatch.setenv("CONNECTOR_ENTITIES_FILE", str(tmp_path / "entities.json"))
     monkeypatch.setenv("AIRFLOW_CONN_FOCUS_DEFAULT", connection_json(focus.base_url, "sandbox", "sandbox"))
     monkeypatch.setenv(f"AIRFLOW_CONN_{tool.connection_id.upper()}", tool.connection(tool_sandbox, TOOL_TIMEOUT))
+    return set_up_entity(engine, tool, tool_sandbox, focus, be_department)
 
+
+def set_up_entity(engine, tool: ToolHarness,  # noqa: F811 - a plain argument, not the fixture
+                  tool_sandbox, focus, department: dict, *,
+                  start_date: dt.date = dt.date(2025, 1, 1)) -> Env:
+    """What a user does once: connect Focus and the tool, add the integration, take the suggestions.
+    (Run again on an emptied state database, it is what a user does after losing it.)"""
     with httpx.Client(timeout=10) as http:
         DbTokenStore(engine, "focus_default", load_cipher()).save(
             FocusOAuth(http, focus.base_url, "sandbox", "sandbox").exchange_code(
                 focus.authorization_code(), redirect_uri=DEMO_REDIRECT_URI))
     tool.connect(tool_sandbox, DbTokenStore(engine, tool.connection_id, load_cipher()))
 
-    row = integrations.add(engine, ENTITY, department_id=be_department["id"], target=tool.name,
+    row = integrations.add(engine, ENTITY, department_id=department["id"], target=tool.name,
                            settings=integrations.Settings(
-                               department_name=be_department["name"], country="BE",
+                               department_name=department["name"], country="BE",
                                target_connection_id=tool.connection_id, administration=tool.administration,
-                               start_date=dt.date(2025, 1, 1), sales_discount_account=ACCOUNTS.sales_discount,
+                               start_date=start_date, sales_discount_account=ACCOUNTS.sales_discount,
                                purchase_discount_account=ACCOUNTS.purchases_by_rate, fill_ledger_by_vat_rate=True,
                                ledger_by_rate={**{("sales", r): ACCOUNTS.sales_by_rate for r in SALES_RATES},
                                                **{("purchase", r): ACCOUNTS.purchases_by_rate
                                                   for r in PURCHASE_RATES}}))
     env = production_env(ENTITY, engine)
     with env.focus() as client:
-        rates = [tax_rate(item) for item in streams.tax_rates(client, be_department["id"])]
+        rates = [tax_rate(item) for item in streams.tax_rates(client, department["id"])]
     target = target_for(engine, target=tool.name, connection_id=tool.connection_id,
                         administration=tool.administration, integration_id=row.id)
     master = MasterDataStore(engine, row.id).refresh(target).master

@@ -23,6 +23,7 @@ from connectors.connections import connection_json
 from connectors.oauth import TokenStore
 from connectors.targets.exact_online import ExactOAuth, parse_date
 from sandbox.runner import DEMO_REDIRECT_URI, RunningSandbox, start_sandbox
+from tests.conftest import ExactApi
 
 CENT = Decimal("0.01")
 
@@ -65,6 +66,25 @@ class ToolHarness(Protocol):
     def close_period(self, sandbox: RunningSandbox, day: dt.date, journal: str) -> None: ...
 
     def commit_then_timeout(self, sandbox: RunningSandbox, delay: float) -> None: ...
+
+    def parties(self, sandbox: RunningSandbox) -> list[tuple[str, str]]:
+        """Every customer/supplier record in the administration: (id, name)."""
+        ...
+
+    def party_create_times_out(self, sandbox: RunningSandbox, delay: float) -> None:
+        """The next party create commits, then its answer is held back ``delay`` seconds."""
+        ...
+
+    def slow_bookings(self, sandbox: RunningSandbox, seconds: float) -> None:
+        """Every booking write waits ``seconds`` before the tool handles it (posts overlap in flight)."""
+        ...
+
+    def lookups_fail(self, sandbox: RunningSandbox) -> None:
+        """Reading bookings back answers an error that is not the tool's "nothing found"."""
+        ...
+
+    def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
+        ...
 
 
 class ExactOnlineHarness:
@@ -117,6 +137,28 @@ class ExactOnlineHarness:
         sandbox.add_fault(endpoint="salesentry/SalesEntries", method="POST", kind="commit_then_delay",
                           delay_seconds=delay, count=1)
 
+    def parties(self, sandbox: RunningSandbox) -> list[tuple[str, str]]:
+        api = ExactApi(sandbox, int(self.administration))
+        try:
+            return [(row["ID"], row["Name"]) for row in api.results("crm/Accounts", {"$select": "ID,Name"})]
+        finally:
+            api.http.close()
+
+    def party_create_times_out(self, sandbox: RunningSandbox, delay: float) -> None:
+        sandbox.add_fault(endpoint="crm/Accounts", method="POST", kind="commit_then_delay", delay_seconds=delay,
+                          count=1)
+
+    def slow_bookings(self, sandbox: RunningSandbox, seconds: float) -> None:
+        for endpoint in self.booking_endpoints:
+            sandbox.add_fault(endpoint=endpoint, method="POST", kind="slow", delay_seconds=seconds)
+
+    def lookups_fail(self, sandbox: RunningSandbox) -> None:
+        for endpoint in self.booking_endpoints:
+            sandbox.add_fault(endpoint=endpoint, method="GET", kind="error", status=503)
+
+    def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
+        return [r for r in sandbox.requests() if r["method"] == "POST" and r["endpoint"] in self.booking_endpoints]
+
 
 class OctopusHarness:
     name = "octopus"
@@ -165,6 +207,25 @@ class OctopusHarness:
 
     def commit_then_timeout(self, sandbox: RunningSandbox, delay: float) -> None:
         sandbox.add_fault(endpoint="buysellbookings.post", kind="commit_then_delay", delay_seconds=delay, count=1)
+
+    def parties(self, sandbox: RunningSandbox) -> list[tuple[str, str]]:
+        relations = sandbox.admin("GET", f"relations?dossier={self.administration}").json()["data"]
+        return [(str(r["relationIdentificationServiceData"]["relationKey"]["id"]), r.get("name") or "")
+                for r in relations]
+
+    def party_create_times_out(self, sandbox: RunningSandbox, delay: float) -> None:
+        sandbox.add_fault(endpoint="relations.put", kind="commit_then_delay", delay_seconds=delay, count=1)
+
+    def slow_bookings(self, sandbox: RunningSandbox, seconds: float) -> None:
+        sandbox.add_fault(endpoint="buysellbookings.post", kind="slow", delay_seconds=seconds)
+
+    def lookups_fail(self, sandbox: RunningSandbox) -> None:
+        # A 404 that is not Octopus's "No … found": an unknown book year, say. Never read as "absent".
+        sandbox.add_fault(endpoint="buysellbookings.modified", kind="error", status=404,
+                          title="Bookyear 3 not found")
+
+    def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
+        return [r for r in sandbox.requests() if r["endpoint"] == "buysellbookings.post"]
 
 
 HARNESSES: dict[str, type[ToolHarness]] = {"exact_online": ExactOnlineHarness, "octopus": OctopusHarness}

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from connectors.state.db import make_engine, migrate
@@ -50,9 +50,25 @@ def state_url(request, tmp_path) -> Iterator[str]:
         yield from _postgres_schema()
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def refuse_deferred_writes(engine: Engine) -> None:
+    """On SQLite, a write inside a plain (deferred) BEGIN fails with "database is locked" as soon as another
+    process wrote since it read — the failure a busy timeout cannot help. Every write must go through
+    ``state.db.write_transaction`` (BEGIN IMMEDIATE); this makes a test fail where one does not."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def check(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(WRITES) and connection.info.get("began") == "BEGIN":
+            raise AssertionError(f"a write outside write_transaction (BEGIN IMMEDIATE): {statement[:80]}")
+
+
 @pytest.fixture
 def engine(state_url) -> Iterator[Engine]:
     engine = make_engine(state_url)
+    if engine.dialect.name == "sqlite":
+        refuse_deferred_writes(engine)
     migrate(engine)
     yield engine
     engine.dispose()

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from connectors.cli import focus_commands, integration_commands
+from connectors.cli import document_commands, focus_commands, integration_commands
 from connectors.connections import ConnectionMissing
 from connectors.focus.errors import FocusError
 from connectors.integrations import IntegrationError
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     focus_commands.register(sub)
     integration_commands.register(sub)
+    document_commands.register(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import secrets
 
 from connectors import integrations
+from connectors.cli.document_commands import print_problems
 from connectors.cli.focus_commands import consent_code
 from connectors.connections import get_connection
 from connectors.focus import streams
@@ -22,6 +23,7 @@ from connectors.focus.connection import focus_client, redirect_uri
 from connectors.focus.mapping import tax_rate
 from connectors.setup import suggest_journals, suggest_vat_links
 from connectors.state.db import make_engine, migrate
+from connectors.state.ledger import DocumentLedger
 from connectors.state.master_data import MasterDataStore
 from connectors.state.runs import RunLog
 from connectors.state.secrets import load_cipher
@@ -174,6 +176,9 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     engine = make_engine()
     _print_status(engine, args.entity)
+    row = integrations.get(engine, args.entity)
+    print_problems(DocumentLedger(engine, integration_id=row.id, department_id=row.focus_department_id,
+                                  target=row.target), args.limit)
     log = RunLog(engine)
     run_id = log.latest(args.entity)
     if run_id is None:
@@ -228,7 +233,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         parser = commands.add_parser(name, help=text)
         parser.add_argument("entity")
         parser.set_defaults(func=func)
-    status = commands.add_parser("status", help="status and the last run's errors")
+    status = commands.add_parser("status", help="status, the documents that wait for a person, the last run's errors")
     status.add_argument("entity")
     status.add_argument("--limit", type=int, default=20)
     status.set_defaults(func=cmd_status)

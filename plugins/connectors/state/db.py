@@ -70,6 +70,7 @@ def _busy(exc: BaseException) -> bool:
 
 def _sqlite_begin(connection: Connection) -> None:
     statement = connection.info.pop("begin", "BEGIN")
+    connection.info["began"] = statement
     for attempt in Retrying(retry=retry_if_exception(_busy), stop=stop_after_delay(BEGIN_RETRY_SECONDS),
                             wait=wait_exponential_jitter(multiplier=0.05, max=2), reraise=True):
         with attempt:
@@ -90,7 +91,7 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

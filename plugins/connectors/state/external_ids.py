@@ -20,6 +20,7 @@ import hashlib
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from connectors.state.db import write_transaction
 from connectors.state.models import ExternalId
 
 _ids = ExternalId.__table__
@@ -47,19 +48,19 @@ class DbExternalIds:
             with self._engine.connect() as connection:
                 known = connection.execute(select(_ids.c.number).where(
                     *self._where(kind), _ids.c.source_id == source_id)).scalar()
-                if known is not None:
-                    return known
-                try:
+            if known is not None:
+                return known
+            try:
+                with write_transaction(self._engine) as connection:
                     connection.execute(insert(_ids).values(**self._scope, kind=kind, source_id=source_id,
                                                            number=number, created_at=dt.datetime.now(dt.UTC)))
-                    connection.commit()
-                    return number
-                except IntegrityError:
-                    connection.rollback()
-                    # Either another worker stored this party meanwhile (found on the next pass), or
-                    # another party holds this number: probe the next one.
+                return number
+            except IntegrityError:
+                # Either another worker stored this party meanwhile (found on the next pass), or
+                # another party holds this number: probe the next one.
+                with self._engine.connect() as connection:
                     taken_by = connection.execute(select(_ids.c.source_id).where(
                         *self._where(kind), _ids.c.number == number)).scalar()
-                    if taken_by is not None and taken_by != source_id:
-                        number = RANGE_START + (number - RANGE_START + 1) % RANGE_SIZE
+                if taken_by is not None and taken_by != source_id:
+                    number = RANGE_START + (number - RANGE_START + 1) % RANGE_SIZE
         raise RuntimeError(f"Could not allocate an external id for {kind} {source_id}")

@@ -38,10 +38,22 @@ class PartyEntry:
     target: TargetParty | None
     synced_hash: str | None
     claim_expires_at: dt.datetime | None = None
+    claim_id: str | None = None
+    claim_owner: str | None = None
 
     @property
     def up_to_date(self) -> bool:
         return self.target is not None and self.synced_hash == self.content_hash
+
+
+@dataclass(frozen=True)
+class PartyClaim:
+    claim_id: str
+    took_over: bool
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
 
 
 class PartyLedger:
@@ -93,7 +105,7 @@ class PartyLedger:
                 continue
             target = TargetParty(row.target_id, row.target_code) if row.target_id else None
             out.append(PartyEntry(row.id, party_from_payload(row.payload), row.content_hash, target, row.synced_hash,
-                                  clock.aware(row.claim_expires_at)))
+                                  clock.aware(row.claim_expires_at), row.claim_id, row.claim_owner))
         return out
 
     def targets(self) -> dict[PartyRef, TargetParty]:
@@ -105,20 +117,23 @@ class PartyLedger:
         return {e.party.ref for e in self.entries()
                 if e.target is None and e.claim_expires_at is not None and e.claim_expires_at > now}
 
-    def claim(self, entry: PartyEntry, owner: str, lease: dt.timedelta) -> str | None:
-        """This worker's to look up and write, unless another worker holds a live claim. Returns the claim id."""
+    def claim(self, entry: PartyEntry, owner: str, lease: dt.timedelta) -> PartyClaim | None:
+        """This worker's to look up and write — if the row is still exactly as read (nobody synced or claimed it
+        since) and nobody holds a live claim on it. ``took_over`` says a claim left by a dead worker was expired:
+        that worker may have created the party, so the tool must be searched afresh."""
         now = clock.now()
         claim_id = uuid.uuid4().hex
+        same = [_parties.c.id == entry.id, _parties.c.content_hash == entry.content_hash,
+                _same(_parties.c.synced_hash, entry.synced_hash), _same(_parties.c.claim_id, entry.claim_id),
+                or_(_parties.c.claim_expires_at.is_(None), _parties.c.claim_expires_at <= now)]
         with write_transaction(self._engine) as connection:
-            taken = connection.execute(update(_parties).where(
-                _parties.c.id == entry.id,
-                or_(_parties.c.claim_expires_at.is_(None), _parties.c.claim_expires_at <= now),
-            ).values(claim_id=claim_id, claim_owner=owner, claim_expires_at=now + lease)).rowcount == 1
-        return claim_id if taken else None
+            taken = connection.execute(update(_parties).where(*same).values(
+                claim_id=claim_id, claim_owner=owner, claim_expires_at=now + lease)).rowcount == 1
+        return PartyClaim(claim_id, took_over=entry.claim_owner is not None) if taken else None
 
-    def release(self, entry: PartyEntry, claim_id: str) -> None:
+    def release(self, entry: PartyEntry, claim: PartyClaim) -> None:
         with write_transaction(self._engine) as connection:
-            connection.execute(update(_parties).where(_parties.c.id == entry.id, _parties.c.claim_id == claim_id)
+            connection.execute(update(_parties).where(_parties.c.id == entry.id, _parties.c.claim_id == claim.claim_id)
                                .values(claim_id=None, claim_owner=None, claim_expires_at=None))
 
     def mark_synced(self, entry: PartyEntry, target: TargetParty) -> None:

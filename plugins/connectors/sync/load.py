@@ -28,7 +28,7 @@ from connectors.mappings import MappingSettings
 from connectors.state.claims import Claim, Claims
 from connectors.state.ledger import DocumentLedger, LedgerEntry
 from connectors.state.models import DocumentState
-from connectors.state.parties import PartyLedger
+from connectors.state.parties import PartyClaim, PartyEntry, PartyLedger
 from connectors.state.tool_bookings import ToolBookings
 from connectors.sync.reconcile import reconcile
 from connectors.targets.base import (
@@ -53,36 +53,44 @@ def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyR
         if entry.up_to_date:
             counts["unchanged"] += 1
             continue
-        claim_id = parties.claim(entry, owner, lease)
-        if claim_id is None:
+        claim = parties.claim(entry, owner, lease)
+        if claim is None:
             counts["in_flight_elsewhere"] += 1
             continue
-        party = entry.party
-        try:
-            found = target.find_party(party, entry.target)
-            if found is None:
-                found = target.create_party(party)
-                counts["created"] += 1
-            else:
-                found = target.update_party(found, party)
-                counts["updated"] += 1
-        except DocumentRefused as exc:
-            counts["refused"] += 1
-            errors(None, party.name, exc.code, exc.field, f"{party.name}: {exc}")
-            parties.release(entry, claim_id)
-            continue
-        except (AmbiguousWrite, LookupFailed) as exc:
-            counts["unconfirmed"] += 1
-            message = str(exc) if str(exc).startswith(party.name) else f"{party.name}: {exc}"
-            errors(None, party.name, "party_unconfirmed", None,
-                   f"{message}; its documents wait, and it is looked up again before anything is created")
-            parties.release(entry, claim_id)
-            continue
-        except BaseException:
-            parties.release(entry, claim_id)
-            raise
-        parties.mark_synced(entry, found)
+        counts[_load_party(target, parties, entry, claim, errors)] += 1
     return counts
+
+
+def _load_party(target: Target, parties: PartyLedger, entry: PartyEntry, claim: PartyClaim,
+                errors: ErrorSink) -> str:
+    party = entry.party
+    creating = False
+    try:
+        found = target.find_party(party, entry.target, fresh=claim.took_over)
+        if found is None:
+            creating = True
+            found, outcome = target.create_party(party), "created"
+        else:
+            found, outcome = target.update_party(found, party), "updated"
+    except DocumentRefused as exc:
+        errors(None, party.name, exc.code, exc.field, f"{party.name}: {exc}")
+        parties.release(entry, claim)
+        return "refused"
+    except (AmbiguousWrite, LookupFailed) as exc:
+        message = str(exc) if str(exc).startswith(party.name) else f"{party.name}: {exc}"
+        errors(None, party.name, "party_unconfirmed", None,
+               f"{message}; its documents wait, and it is looked up again before anything is created")
+        if not creating:
+            parties.release(entry, claim)
+        # A create that may have landed keeps its claim until the lease runs out: whoever comes next
+        # searches the tool afresh before creating anything.
+        return "unconfirmed"
+    except BaseException:
+        if not creating:
+            parties.release(entry, claim)
+        raise
+    parties.mark_synced(entry, found)
+    return outcome
 
 
 def load_documents(

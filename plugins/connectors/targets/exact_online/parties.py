@@ -70,8 +70,11 @@ class ExactParties:
         if vat:
             index["vat"].setdefault(compact(vat), party)
 
-    def find(self, party: Party, known: TargetParty | None) -> TargetParty | None:
-        """The stored account, else ours by key, else one with the same VAT number; None = not there."""
+    def find(self, party: Party, known: TargetParty | None, *, fresh: bool = False) -> TargetParty | None:
+        """The stored account, else ours by key, else one with the same VAT number; None = not there.
+        ``fresh`` reads the accounts again first (someone may have created it since this task read them)."""
+        if fresh:
+            self._index = None
         index = self._accounts()
         if known is not None and known.id in index["id"]:
             return index["id"][known.id]

@@ -67,8 +67,8 @@ class ExactOnlineTarget:
             self.master_data()
         return self._gl_ids or {}
 
-    def find_party(self, party: Party, known: TargetParty | None) -> TargetParty | None:
-        return self.parties.find(party, known)
+    def find_party(self, party: Party, known: TargetParty | None, *, fresh: bool = False) -> TargetParty | None:
+        return self.parties.find(party, known, fresh=fresh)
 
     def create_party(self, party: Party) -> TargetParty:
         return self.parties.create(party)

@@ -38,6 +38,8 @@ EVERYTHING_SINCE = "1980-01-01 00:00:00.000"
 OCTOPUS_TIME = ZoneInfo("Europe/Brussels")
 #: Lost answers tolerated in one task before it stops (each costs a lookup from a 48-a-day quota).
 MAX_AMBIGUOUS = 3
+#: Document numbers tried for one booking when others keep taking them.
+MAX_NUMBER_TRIES = 20
 REFERENCE_PREFIX = "FC-"
 Posted = dict[str, tuple[str, str, int]]
 
@@ -139,7 +141,7 @@ class OctopusBookings:
                                   "EUR only (no exchange rate is known); book it by hand", code="currency",
                                   field="currency")
         year, period = self.books.year_of(booking.date, label)
-        for _ in range(3):
+        for _ in range(MAX_NUMBER_TRIES):
             number = self.books.next_number(year, booking.journal, label)
             try:
                 response = self.api.write("POST", "buysellbookings", self.body(booking, year, period, number))
@@ -153,7 +155,9 @@ class OctopusBookings:
                                                                                         number)
                 return self.ref(year.id, booking.journal, number)
             if status == 400 and "already exists" in text:
-                self.books.forget_number(year, booking.journal)  # booked meanwhile: read the counter again
+                # Someone booked that number meanwhile: take the next one (reading the journal again would
+                # spend a 24-a-day quota on every collision).
+                self.books.used(year, booking.journal, number)
                 continue
             if status == 500 and "invalid elements" in text.lower():
                 # Octopus's documented answer to a malformed booking: refused, nothing committed, number unused.

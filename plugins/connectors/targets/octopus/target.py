@@ -63,8 +63,8 @@ class OctopusTarget:
     def master_data(self) -> MasterData:
         return self.books.master_data()
 
-    def find_party(self, party: Party, known: TargetParty | None) -> TargetParty | None:
-        return self.parties.find(party, known)
+    def find_party(self, party: Party, known: TargetParty | None, *, fresh: bool = False) -> TargetParty | None:
+        return self.parties.find(party, known)  # always asks Octopus: nothing is cached
 
     def create_party(self, party: Party) -> TargetParty:
         return self.parties.create(party)
