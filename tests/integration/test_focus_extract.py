@@ -199,3 +199,34 @@ def test_a_10000_invoice_department_costs_one_list_call_per_100_invoices(start_f
     # (at most 24 per department in the demo data, whatever the number of invoices).
     assert sum(calls.values()) <= list_calls + party_batches + 2 + downloads
     assert downloads <= 2 * 24
+
+
+class _HostileFiles:
+    """A client whose Peppol file downloads answer what a hostile or broken supplier might send."""
+
+    def __init__(self, client, content: bytes):
+        self._client = client
+        self._content = content
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def download(self, location):
+        return self._content
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b'<?xml version="1.0"?><!DOCTYPE Invoice [<!ENTITY x "y">]><Invoice/>', "declares a DTD"),
+    (b"<Invoice><unclosed></Invoice>", "not well-formed"),
+])
+def test_a_refused_peppol_file_names_its_document(focus, connect, departments, content, reason):
+    """Finding: UBL refusals ("declares a DTD", "not well-formed") did not name the document."""
+    department = departments[0]
+    records = list(extract(_HostileFiles(connect(focus), content), department["id"]))
+    issues = [r for r in records if isinstance(r, SourceIssue) and r.source_type.startswith("incoming")]
+    assert len(issues) == len(department["documents"]["purchase_invoice"] + department["documents"][
+        "purchase_credit_note"])
+    for issue in issues:
+        assert issue.message.startswith(("Incoming invoice ", "Incoming credit note "))
+        assert f"{issue.number}: its Peppol file is refused: " in issue.message and reason in issue.message
+        assert issue.field == "file"

@@ -195,8 +195,10 @@ def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, in
             log.info("%s: %s; it no longer waits", entry.label, gone.reason)
     env.parties.record(sorter.parties)
     sink = env.error_sink(run_id)
+    excluded = {(e.source_type, e.focus_id) for e in ledger.entries(DocumentState.EXCLUDED)}
     for problem in sorter.problems:
-        sink(problem.source_id, problem.number, "unreadable_in_focus", problem.field, problem.message)
+        if (problem.source_type, problem.source_id) not in excluded:  # a person decided: no more red
+            sink(problem.source_id, problem.number, "unreadable_in_focus", problem.field, problem.message)
     for document in edited:
         sink(document.source_id, document.number, "changed_after_booking", None, edited_message(document, env))
     with write_transaction(env.engine) as connection:
