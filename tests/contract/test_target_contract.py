@@ -21,6 +21,7 @@ from connectors.booking import reference
 from connectors.domain import Document
 from connectors.state import clock
 from connectors.state.claims import Claims, lease_from_env
+from connectors.state.db import write_transaction
 from connectors.state.models import DocumentState, VatCodeLink
 from connectors.sync import run
 from connectors.sync.run import Env
@@ -215,7 +216,7 @@ def test_a_missing_vat_code_link_refuses_only_the_documents_that_need_it(entity_
     rate_ids = {line.tax_rate_id for e in entity_env.ledger.entries(*DocumentState) for line in e.document.lines
                 if e.document.kind.is_sales and line.tax_rate == rate}
     needing = sales_documents_at(entity_env, rate)
-    with entity_env.engine.begin() as connection:
+    with write_transaction(entity_env.engine) as connection:
         connection.execute(delete(VatCodeLink).where(VatCodeLink.integration_id == entity_env.entity.id,
                                                      VatCodeLink.direction == "sales",
                                                      VatCodeLink.source_key.in_(rate_ids)))

@@ -159,6 +159,18 @@ class ExactOnlineHarness:
     def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
         return [r for r in sandbox.requests() if r["method"] == "POST" and r["endpoint"] in self.booking_endpoints]
 
+    #: Where the fault campaign injects errors, 429s and token expiry (reads and writes alike).
+    chaos_endpoints = ("salesentry/SalesEntries", "purchaseentry/PurchaseEntries", "crm/Accounts",
+                       "financial/GLAccounts", "vat/VATCodes", "financial/Journals", "hrm/Divisions", "*")
+
+    def chaos_commit_then_timeout(self, rng) -> dict:
+        return {"endpoint": rng.choice(self.booking_endpoints), "method": "POST", "kind": "commit_then_delay",
+                "delay_seconds": 4, "count": 1}
+
+    def chaos_party_commit_then_timeout(self) -> dict:
+        return {"endpoint": "crm/Accounts", "method": "POST", "kind": "commit_then_delay", "delay_seconds": 4,
+                "count": 1}
+
 
 class OctopusHarness:
     name = "octopus"
@@ -226,6 +238,15 @@ class OctopusHarness:
 
     def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
         return [r for r in sandbox.requests() if r["endpoint"] == "buysellbookings.post"]
+
+    chaos_endpoints = ("buysellbookings.post", "buysellbookings.modified", "relations.put", "relations.search",
+                       "bookyears", "journals", "*")
+
+    def chaos_commit_then_timeout(self, rng) -> dict:
+        return {"endpoint": "buysellbookings.post", "kind": "commit_then_delay", "delay_seconds": 4, "count": 1}
+
+    def chaos_party_commit_then_timeout(self) -> dict:
+        return {"endpoint": "relations.put", "kind": "commit_then_delay", "delay_seconds": 4, "count": 1}
 
 
 HARNESSES: dict[str, type[ToolHarness]] = {"exact_online": ExactOnlineHarness, "octopus": OctopusHarness}

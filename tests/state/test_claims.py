@@ -27,8 +27,10 @@ def claims_of(engine, owner: str, lease_seconds: int = 300) -> Claims:
 
 
 def pending(ledger):
+    """The one pending document, as validation passed it."""
     [entry] = ledger.entries(DocumentState.PENDING)
-    return entry
+    ledger.mark_valid([entry])
+    return ledger.entry(entry.id)
 
 
 def test_a_claimed_document_cannot_be_claimed_twice(ledger, engine):
@@ -125,3 +127,28 @@ def test_a_refused_post_releases_the_claim_and_keeps_the_message(ledger, engine)
     [failed] = ledger.entries(DocumentState.FAILED)
     assert failed.claim_id is None and failed.last_error == "Period is closed"
     assert claims_of(engine, "b").claim(failed, booking_of(doc(1))) is not None
+
+
+def test_a_document_validation_has_not_passed_is_never_claimed(ledger, engine):
+    ledger.record([doc(1)])
+    [entry] = ledger.entries(DocumentState.PENDING)
+    assert claims_of(engine, "a").claim(entry, booking_of(doc(1))) is None
+
+
+def test_a_document_another_runs_validation_refused_is_never_claimed(ledger, engine):
+    """Found by the fault campaign: run A refused a document, run B's validation wrote its own run id over A's
+    refusal, and A then posted the document its own validation had refused."""
+    ledger.record([doc(1)])
+    passed_in_a = pending(ledger)
+    ledger.set_error(passed_in_a, "the VAT number BE1999999999 is not valid", run_id=2)  # run B refuses it
+    assert claims_of(engine, "run-a").claim(passed_in_a, booking_of(doc(1))) is None
+
+
+def test_an_edit_after_validation_is_not_claimed_until_validated(ledger, engine):
+    ledger.record([doc(1)])
+    validated_entry = pending(ledger)
+    ledger.record([doc(1, amount="200.00")])
+    [edited] = ledger.entries(DocumentState.PENDING)
+    assert not edited.passed_validation
+    assert claims_of(engine, "a").claim(edited, booking_of(doc(1, amount="200.00"))) is None
+    assert claims_of(engine, "a").claim(validated_entry, booking_of(doc(1))) is None

@@ -44,9 +44,15 @@ def claims(engine):
     return Claims(engine, ToolBookings(engine, "exact_online", "1"), owner="test-worker")
 
 
-def book(ledger, claims, document: Document) -> None:
+def validated(ledger, document: Document):
+    """The ledger row of ``document``, as validation passed it."""
     [entry] = [e for e in ledger.entries(DocumentState.PENDING) if e.document.source_id == document.source_id]
-    claims.booked(claims.claim(entry, booking_of(document)), BookingRef("E-1", "26700001"))
+    ledger.mark_valid([entry])
+    return ledger.entry(entry.id)
+
+
+def book(ledger, claims, document: Document) -> None:
+    claims.booked(claims.claim(validated(ledger, document), booking_of(document)), BookingRef("E-1", "26700001"))
 
 
 def test_new_documents_are_pending(ledger):

@@ -4,7 +4,8 @@ Posting a document requires holding its claim. Claiming is one atomic
 compare-and-set on the ledger row — ``pending``/``failed`` → ``posting``
 with a fresh claim id, the owner, a lease and the frozen booking — that only
 succeeds when the row still is what the worker read (same state, same
-content). A worker that finds another's live claim leaves the document
+content) and validation passed exactly that content (so a run never posts
+what a concurrent run's validation refused). A worker that finds another's live claim leaves the document
 alone. The lease (``CONNECTOR_CLAIM_LEASE_SECONDS``, 5 minutes by default)
 outlasts any single post: the HTTP timeout plus the longest rate-limit wait.
 An expired claim (a dead worker, a zombie task) is taken over only after the
@@ -84,7 +85,7 @@ class Claims:
         with write_transaction(self._engine) as connection:
             taken = connection.execute(update(_docs).where(
                 _docs.c.id == entry.id, _docs.c.state.in_([DocumentState.PENDING.value, DocumentState.FAILED.value]),
-                _docs.c.content_hash == entry.content_hash,
+                _docs.c.content_hash == entry.content_hash, _docs.c.valid_hash == entry.content_hash,
             ).values(**values)).rowcount == 1
         return Claim(entry.id, values["claim_id"], entry.content_hash, booking) if taken else None
 
@@ -96,7 +97,7 @@ class Claims:
             taken = connection.execute(update(_docs).where(
                 _docs.c.id == entry.id, _docs.c.state == DocumentState.POSTING.value,
                 _docs.c.claim_id == entry.claim_id, _docs.c.claim_expires_at <= clock.now(),
-                _docs.c.content_hash == entry.content_hash,
+                _docs.c.content_hash == entry.content_hash, _docs.c.valid_hash == entry.content_hash,
             ).values(**values)).rowcount == 1
         return Claim(entry.id, values["claim_id"], entry.content_hash, booking) if taken else None
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -56,6 +56,12 @@ class LedgerEntry:
     focus_id: str = ""
     number: str | None = None
     last_error: str | None = None
+    valid_hash: str | None = None
+
+    @property
+    def passed_validation(self) -> bool:
+        """Validation passed exactly this content (not an older one, not after another run refused it)."""
+        return self.document is not None and self.valid_hash == self.content_hash
 
     @property
     def label(self) -> str:
@@ -67,7 +73,8 @@ def _entry(row) -> LedgerEntry:
     claimed = booking_from_payload(row.claimed_booking) if row.claimed_booking else None
     return LedgerEntry(row.id, DocumentState(row.state), document, row.content_hash, row.target_id, row.booked_hash,
                        row.refused_in_run, row.claim_id, row.claim_owner, clock.aware(row.claim_expires_at),
-                       row.claimed_hash, claimed, row.source_type, row.focus_id, row.number, row.last_error)
+                       row.claimed_hash, claimed, row.source_type, row.focus_id, row.number, row.last_error,
+                       row.valid_hash)
 
 
 def _insert(connection):
@@ -240,7 +247,18 @@ class DocumentLedger:
         state = entry.state if entry.state is DocumentState.POSTING else DocumentState.FAILED
         with write_transaction(self._engine) as connection:
             connection.execute(update(_docs).where(_docs.c.id == entry.id).values(
-                state=state.value, last_error=message, error_field=field, refused_in_run=run_id))
+                state=state.value, last_error=message, error_field=field, refused_in_run=run_id, valid_hash=None))
+
+    def mark_valid(self, entries: Iterable[LedgerEntry]) -> int:
+        """Validation passed these documents as read: only that content may be posted."""
+        rows = [{"entry_id": e.id, "hash": e.content_hash} for e in entries]
+        if not rows:
+            return 0
+        statement = (update(_docs).where(_docs.c.id == bindparam("entry_id"), _docs.c.content_hash == bindparam("hash"))
+                     .values(valid_hash=bindparam("hash")))
+        with write_transaction(self._engine) as connection:
+            connection.execute(statement, rows)
+        return len(rows)
 
     def find(self, document: str) -> LedgerEntry:
         """A row by Focus id or document number ("2026 / 17", "INV-9")."""

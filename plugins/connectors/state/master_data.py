@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from connectors.serialization import master_data_from_payload, master_data_to_payload
 from connectors.state.db import write_transaction
@@ -50,9 +52,13 @@ class MasterDataStore:
     def save(self, master: MasterData, fetched_at: dt.datetime | None = None) -> dt.datetime:
         fetched_at = fetched_at or dt.datetime.now(dt.UTC)
         with write_transaction(self._engine) as connection:
-            connection.execute(_cache.delete().where(_cache.c.integration_id == self._integration_id))
-            connection.execute(_cache.insert().values(integration_id=self._integration_id, fetched_at=fetched_at,
-                                                      payload=master_data_to_payload(master)))
+            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(_cache).values(integration_id=self._integration_id, fetched_at=fetched_at,
+                                              payload=master_data_to_payload(master))
+            # Two runs may read master data at once: the later copy wins, neither fails.
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[_cache.c.integration_id],
+                set_={"fetched_at": statement.excluded.fetched_at, "payload": statement.excluded.payload}))
         return fetched_at
 
     def refresh(self, target: Target, *, now: dt.datetime | None = None) -> Cached:

@@ -170,8 +170,11 @@ class DocumentRecord(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     error_field: Mapped[str | None] = mapped_column(String(128))
-    #: The sync run whose validation refused it (load skips it in that run only).
+    #: The sync run whose validation refused it last (kept for the run log; loading goes by ``valid_hash``).
     refused_in_run: Mapped[int | None] = mapped_column(Integer)
+    #: The content hash validation last passed. Only a document whose current content passed is posted, so a
+    #: run never posts what another run's validation refused, nor an edit validation has not seen.
+    valid_hash: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: The claim: a fresh id per claim (compare-and-set on it), who holds it, until when.
     claim_id: Mapped[str | None] = mapped_column(String(32))

@@ -104,22 +104,30 @@ def load_documents(
     run_id: int | None,
     errors: ErrorSink,
 ) -> Counter[str]:
-    """Book every pending, failed or half-posted document, except those this run's validation refused."""
+    """Book every pending, failed or half-posted document whose current content passed validation."""
     counts: Counter[str] = Counter()
     todo = [entry.id for entry in ledger.entries(DocumentState.POSTING, DocumentState.PENDING,
-                                                 DocumentState.FAILED)
-            if run_id is None or entry.refused_in_run != run_id]
+                                                 DocumentState.FAILED) if _to_settle(entry)]
     if not todo:
         return counts
     counts.update(reconcile(target, tool_bookings, from_date=settings.start_date))
     for entry_id in todo:
         entry = ledger.entry(entry_id)  # as it is now: another worker may have moved it meanwhile
-        if entry.state not in (DocumentState.POSTING, DocumentState.PENDING, DocumentState.FAILED) \
-                or entry.document is None:
+        if not _to_settle(entry):
             continue
         counts[_load_one(target, ledger, claims, tool_bookings, settings, party_targets, parties_in_flight,
                          entry, run_id, errors)] += 1
     return counts
+
+
+def _to_settle(entry: LedgerEntry) -> bool:
+    """Half-posted documents are always settled (found, or posted again once valid); others only when their
+    current content passed validation."""
+    if entry.document is None:
+        return False
+    if entry.state is DocumentState.POSTING:
+        return True
+    return entry.state in (DocumentState.PENDING, DocumentState.FAILED) and entry.passed_validation
 
 
 def _load_one(target, ledger, claims, tool_bookings, settings, party_targets, parties_in_flight,
@@ -189,6 +197,8 @@ def _resume(target: Target, ledger: DocumentLedger, claims: Claims, entry: Ledge
             return "skipped"
         _report_edit(target, entry, claimed, None, errors)
         return "recovered"
+    if not entry.passed_validation:
+        return "waiting_for_a_fix"  # not in the tool, and not valid now: validation has said why
     claim = claims.take_over(entry, booking)
     if claim is None:
         return "claimed_elsewhere"

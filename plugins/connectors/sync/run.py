@@ -233,6 +233,7 @@ def validate(env: Env, run_id: int) -> dict[str, int]:
         sink(issue.focus_id, issue.number, issue.code, issue.field, issue.message)
     for focus_id, messages in refused.items():
         ledger.set_error(entries[focus_id], "\n".join(messages), run_id, fields[focus_id])
+    ledger.mark_valid(e for focus_id, e in entries.items() if focus_id not in refused)
     counts = {"validated": len(entries), "refused_by_validation": len(refused)}
     env.runs.add_counts(run_id, counts)
     return counts
@@ -240,7 +241,7 @@ def validate(env: Env, run_id: int) -> dict[str, int]:
 
 def _to_load(env: Env, run_id: int):
     return [e for e in env.ledger.entries(DocumentState.POSTING, DocumentState.PENDING, DocumentState.FAILED)
-            if e.refused_in_run != run_id and e.document is not None]
+            if e.passed_validation]
 
 
 def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, int]:

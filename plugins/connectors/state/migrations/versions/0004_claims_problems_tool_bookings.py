@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("claimed_hash", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("claimed_booking", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("error_field", sa.String(length=128), nullable=True))
+        batch.add_column(sa.Column("valid_hash", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("excluded_by", sa.String(length=255), nullable=True))
         batch.add_column(sa.Column("excluded_reason", sa.Text(), nullable=True))
         batch.add_column(sa.Column("excluded_at", sa.DateTime(timezone=True), nullable=True))
@@ -60,6 +61,6 @@ def downgrade() -> None:
         for column in ("claim_expires_at", "claim_owner", "claim_id"):
             batch.drop_column(column)
     with op.batch_alter_table("documents") as batch:
-        for column in ("excluded_at", "excluded_reason", "excluded_by", "error_field", "claimed_booking",
+        for column in ("excluded_at", "excluded_reason", "excluded_by", "valid_hash", "error_field", "claimed_booking",
                        "claimed_hash", "claim_expires_at", "claim_owner", "claim_id"):
             batch.drop_column(column)
