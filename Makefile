@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 PYTHON  ?= $(shell command -v python3.11 || command -v python3)
 STAMP   := $(VENV)/.installed
 
-.PHONY: install demo test airflow lint bench clean
+.PHONY: install demo test chaos airflow lint bench clean
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ demo: install
 
 test: install
 	$(PY) -m pytest
+
+# The fault campaign alone, longer: RUNS rounds per tool and state database (make test runs 8).
+RUNS ?= 30
+chaos: install
+	CHAOS_ROUNDS=$(RUNS) $(PY) -m pytest tests/chaos -q
 
 airflow: install
 	$(PY) scripts/airflow_local.py

@@ -134,6 +134,8 @@ class FocusClient:
         self.rate = RateLimitGate(clock)
         #: Requests sent per endpoint, for run reports.
         self.calls: Counter[str] = Counter()
+        #: List resources that refused the ``includes`` extension: later lists of this client ask without.
+        self.includes_refused: set[str] = set()
 
     def close(self) -> None:
         if self._owns_http:
