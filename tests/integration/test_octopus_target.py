@@ -18,6 +18,7 @@ from connectors.targets.base import (
     Booking,
     BookingLine,
     DocumentRefused,
+    LookupFailed,
     MemoryExternalIds,
     TargetError,
 )
@@ -278,3 +279,32 @@ def test_amounts_reach_octopus_to_the_cent_however_large(octopus_fresh, target):
     [data] = [b for b in books if b.get("orderReference") == big.reference]
     assert Decimal(str(data["amount"])) == D("1493827147049382.71")
     assert [Decimal(str(ln["baseAmount"])) for ln in data["bookingLines"]] == [D("1234567890123456.78"), D("0.01")]
+
+
+def test_a_booking_is_looked_up_in_its_book_year_and_journal_with_the_vendors_parameters(octopus_fresh):
+    """Finding: the lookup read the whole dossier with ``bookyearId=-1``, which only the sandbox is known to take."""
+    target = connect(octopus_fresh)
+    entry = booking(target.create_party(company()), day=dt.date(2026, 3, 2))
+    target.post(entry)
+    octopus_fresh.clear_requests()
+    assert connect(octopus_fresh).find_booking(entry) is not None
+    [lookup] = calls(octopus_fresh, "buysellbookings.modified")
+    query = dict(part.split("=", 1) for part in lookup["path"].split("?", 1)[1].split("&"))
+    year_2026 = next(y for y in target.master_data().book_years if y.description == "2026")
+    assert query["bookyearId"] == year_2026.id and query["journalKey"] == "V1"
+
+
+def test_a_404_that_is_not_octopus_nothing_found_fails_the_lookup(octopus_fresh, target):
+    """Finding: every 404 was read as "nothing found", an unknown book year too."""
+    entry = booking(target.create_party(company()))
+    octopus_fresh.add_fault(endpoint="buysellbookings.modified", kind="error", status=404,
+                            title="Bookyear 3 not found")
+    with pytest.raises(LookupFailed, match="could not read Octopus's bookings"):
+        target.find_booking(entry)
+
+
+def test_octopus_nothing_found_is_a_proven_absence(octopus_fresh, target):
+    entry = booking(target.create_party(company()), day=dt.date(2027, 5, 1))  # a year with no bookings at all
+    assert target.find_booking(entry) is None
+    [lookup] = calls(octopus_fresh, "buysellbookings.modified")
+    assert lookup["status"] == 404
