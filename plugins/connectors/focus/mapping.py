@@ -1,7 +1,9 @@
-"""Focus JSON → domain records. Every Focus quirk ends here.
+"""Focus documents → domain records. Every Focus quirk of invoices, credit notes and Peppol documents ends here
+(reference data and parties: ``focus.reference``; single values: ``focus.values``).
 
-- Money arrives as JSON numbers (``{"amount": 123.3}``): converted through
-  ``str`` to ``Decimal`` cents.
+- Money arrives as JSON numbers (``{"amount": 123.3}``), parsed as Decimal by
+  the client and rounded to the cent here; a value that is no number names its
+  document and field.
 - A booked invoice with a negative total is a credit note in accounting terms:
   it becomes a ``sales_credit_note`` with its signs flipped.
 - Lines carry no ledger account; it hangs off the line's product category,
@@ -22,88 +24,22 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.domain import (
-    Address,
-    Department,
     Document,
     DocumentKind,
-    LedgerAccount,
     Line,
     LineKind,
-    Party,
     PartyRef,
-    PartyRole,
     Payment,
     TaxRate,
     VatAmount,
 )
+from connectors.focus.reference import clean, department, ledger_accounts, party, tax_rate
 from connectors.focus.ubl import UblDocument
 from connectors.focus.values import ZERO, MappingError, amount, date, moment, number, optional_amount
 from connectors.money import allocate
 
 __all__ = ["MappingError", "department", "ledger_accounts", "party", "purchase_document", "sales_document",
            "tax_rate"]
-
-
-# -- reference data --------------------------------------------------------------------
-
-
-def department(item: Mapping[str, Any]) -> Department:
-    address = item.get("address") or {}
-    return Department(
-        id=item["id"],
-        name=item["name"],
-        vat_number=item.get("vat_number"),
-        currency=item.get("currency") or "EUR",
-        country=address.get("country"),
-        status=item.get("status", "active"),
-    )
-
-
-def tax_rate(item: Mapping[str, Any]) -> TaxRate:
-    rate = number(item.get("rate"), f"Tax rate {item.get('id')}", "rate")
-    return TaxRate(
-        id=item["id"],
-        department_id=(item.get("department") or {}).get("id", ""),
-        rate=rate,
-        description=item.get("description") or f"{rate * 100}%",
-    )
-
-
-def ledger_accounts(category: Mapping[str, Any], department_id: str) -> list[LedgerAccount]:
-    """The ledger account(s) a product category links for one department (usually zero or one)."""
-    return [
-        LedgerAccount(
-            number=str(ledger["ledger_account_number"]),
-            department_id=department_id,
-            category_id=category["id"],
-            category_name=category.get("name", ""),
-        )
-        for ledger in category.get("ledgers") or []
-        if (ledger.get("department") or {}).get("id") == department_id and ledger.get("ledger_account_number")
-    ]
-
-
-def party(item: Mapping[str, Any], party_type: str, roles: frozenset[PartyRole] = frozenset()) -> Party:
-    """A company or contact (``companies.info``/``.list`` or ``contacts.*`` shape)."""
-    if party_type == "contact":
-        name = " ".join(p for p in (item.get("first_name"), item.get("last_name")) if p) or "(no name)"
-    else:
-        name = item.get("name") or "(no name)"
-    return Party(
-        ref=PartyRef(party_type, item["id"]),
-        name=name,
-        vat_number=_clean(item.get("vat_number")),
-        national_id=_clean(item.get("national_identification_number")),
-        email=_pick(item.get("emails"), "email", prefer=("invoicing", "primary")),
-        phone=_pick(item.get("telephones"), "number", prefer=("phone", "mobile")),
-        address=_address(item),
-        iban=_clean(item.get("iban")),
-        bic=_clean(item.get("bic")),
-        language=item.get("language"),
-        is_person=party_type == "contact",
-        updated_at=moment(item.get("updated_at"), name, "updated_at"),
-        roles=roles,
-    )
 
 
 # -- sales documents ---------------------------------------------------------------------
@@ -173,7 +109,7 @@ def sales_document(
         total_incl=total_incl * sign,
         due_date=date(item.get("due_on"), label, "due_on"),
         payable=payable * sign,
-        payment_reference=_clean(item.get("payment_reference")),
+        payment_reference=clean(item.get("payment_reference")),
         credits_source_id=None if is_invoice else (item.get("invoice") or {}).get("id"),
         from_negative_invoice=negative,
         paid=bool(item.get("paid")),
@@ -331,7 +267,7 @@ def purchase_document(item: Mapping[str, Any], ubl: UblDocument) -> Document:
         total_incl=ubl.total_incl * sign,
         due_date=date(item.get("due_date"), label, "due_date") or ubl.due_date,
         payable=ubl.payable * sign,
-        payment_reference=_clean(item.get("payment_reference")) or ubl.payment_reference,
+        payment_reference=clean(item.get("payment_reference")) or ubl.payment_reference,
         credits_source_id=None,
         from_negative_invoice=negative,
         paid=item.get("payment_status") == "paid",
@@ -367,38 +303,3 @@ def _currency(item: Mapping[str, Any]) -> str:
     if not currency:
         currency = ((item.get("total") or {}).get("tax_inclusive") or {}).get("currency")
     return currency or "EUR"
-
-
-def _clean(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _pick(entries: Any, key: str, prefer: tuple[str, ...]) -> str | None:
-    if not entries:
-        return None
-    for wanted in prefer:
-        for entry in entries:
-            if entry.get("type") == wanted and entry.get(key):
-                return entry[key]
-    return entries[0].get(key)
-
-
-def _address(item: Mapping[str, Any]) -> Address | None:
-    raw = item.get("primary_address")
-    if raw is None:
-        addresses = item.get("addresses") or []
-        chosen = next((a for a in addresses if a.get("type") == "invoicing"), None) or next(
-            (a for a in addresses if a.get("type") == "primary"), None
-        ) or (addresses[0] if addresses else None)
-        raw = (chosen or {}).get("address")
-    if not raw:
-        return None
-    return Address(
-        line_1=raw.get("line_1"),
-        postal_code=raw.get("postal_code"),
-        city=raw.get("city"),
-        country=raw.get("country"),
-    )
