@@ -16,8 +16,12 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import update
+
 from connectors.state import clock
-from connectors.state.claims import Claims, lease_from_env
+from connectors.state.claims import Claims
+from connectors.state.db import write_transaction
+from connectors.state.models import DocumentRecord, PartyRecord
 from connectors.tasks import production_env
 
 ERROR_STATUSES = (500, 502, 503)
@@ -79,19 +83,22 @@ class Killer:
         self.fired = False
 
 
-class Clock:
-    """Our clock, moved past the lease when a worker died, so the next round may take its claims over."""
+class Leases:
+    """When a worker died, its leases run out before the next round (written into the claims, so the clock — and
+    with it the reconciliation cursor — stays true however many rounds a campaign has)."""
 
-    def __init__(self, monkeypatch):
-        self.offset = dt.timedelta(0)
-        real = clock.now
-        monkeypatch.setattr(clock, "now", lambda: real() + self.offset)
+    def __init__(self, engine):
+        self.engine = engine
 
-    def after_the_lease(self) -> None:
-        self.offset += lease_from_env() + dt.timedelta(seconds=1)
+    def run_out(self) -> None:
+        past = clock.now() - dt.timedelta(seconds=1)
+        with write_transaction(self.engine) as connection:
+            for table in (DocumentRecord.__table__, PartyRecord.__table__):
+                connection.execute(update(table).where(table.c.claim_expires_at.is_not(None))
+                                   .values(claim_expires_at=past))
 
 
-def run_round(plan: Round, engine, entity: str, tool, tool_sandbox, focus, sync, monkeypatch, ours: Clock) -> None:
+def run_round(plan: Round, engine, entity: str, tool, tool_sandbox, focus, sync, monkeypatch, leases: Leases) -> None:
     for fault in plan.tool_faults:
         tool_sandbox.add_fault(**fault)
     for fault in plan.focus_faults:
@@ -128,7 +135,7 @@ def run_round(plan: Round, engine, entity: str, tool, tool_sandbox, focus, sync,
     focus.clear_faults()
     plan.outcome = "/".join(outcomes)
     if killer is not None and killer.fired:
-        ours.after_the_lease()
+        leases.run_out()
 
 
 def duplicated(counter: Counter) -> list:

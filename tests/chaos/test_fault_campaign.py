@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from connectors.state.models import DocumentState
-from tests.chaos.campaign import Clock, draw, duplicated, run_round
+from tests.chaos.campaign import Leases, draw, duplicated, run_round
 from tests.contract.conftest import ENTITY
 from tests.contract.oracle import ref
 from tests.contract.test_target_contract import booked, errors_by_document, oracle, sync
@@ -36,15 +36,15 @@ def test_randomized_syncs_under_faults_book_every_valid_document_once_and_no_par
     rng = random.Random(f"{SEED}:{request.node.callspec.id}")
     expected = oracle(entity_env, focus)  # read Focus first: the campaign's syncs then spend its rate limit
     parties_before = Counter(name for _, name in tool.parties(tool_sandbox))
-    ours = Clock(monkeypatch)
+    leases = Leases(entity_env.engine)
     plans = []
     for number in range(1, ROUNDS + 1):
         plan = draw(rng, number, tool)
-        run_round(plan, entity_env.engine, ENTITY, tool, tool_sandbox, focus, sync, monkeypatch, ours)
+        run_round(plan, entity_env.engine, ENTITY, tool, tool_sandbox, focus, sync, monkeypatch, leases)
         plans.append(plan)
     story = f"seed {SEED}\n" + "\n".join(p.describe() for p in plans)
 
-    ours.after_the_lease()  # whatever a dead worker or a lost answer left claimed may now be checked
+    leases.run_out()  # whatever a dead worker or a lost answer left claimed may now be checked
     sync(entity_env)
     run_id, _, _ = sync(entity_env)
 
