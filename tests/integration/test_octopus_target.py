@@ -308,3 +308,13 @@ def test_octopus_nothing_found_is_a_proven_absence(octopus_fresh, target):
     assert target.find_booking(entry) is None
     [lookup] = calls(octopus_fresh, "buysellbookings.modified")
     assert lookup["status"] == 404
+
+
+def test_a_lookup_as_of_a_moment_never_answers_from_a_copy_read_before_it(octopus_fresh):
+    """Review finding: the journal's bookings were cached for the whole task, so a document a dead worker
+    committed after the first read was "absent" and would be posted again."""
+    reader, writer = connect(octopus_fresh), connect(octopus_fresh)
+    entry = booking(writer.create_party(company()))
+    assert reader.find_booking(entry) is None  # the journal is read and kept
+    writer.post(entry)  # meanwhile another worker's post lands
+    assert reader.find_booking(entry, as_of=dt.datetime.now(dt.UTC)) is not None

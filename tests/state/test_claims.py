@@ -152,3 +152,46 @@ def test_an_edit_after_validation_is_not_claimed_until_validated(ledger, engine)
     assert not edited.passed_validation
     assert claims_of(engine, "a").claim(edited, booking_of(doc(1, amount="200.00"))) is None
     assert claims_of(engine, "a").claim(validated_entry, booking_of(doc(1))) is None
+
+
+def test_a_claim_is_renewed_right_before_the_write_and_only_by_its_holder(ledger, engine, monkeypatch):
+    ledger.record([doc(1)])
+    claims = claims_of(engine, "a", lease_seconds=60)
+    claim = claims.claim(pending(ledger), booking_of(doc(1)))
+    later = clock.now() + dt.timedelta(seconds=30)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert claims.renew(claim) == later + dt.timedelta(seconds=60)
+    expired = later + dt.timedelta(seconds=61)
+    monkeypatch.setattr(clock, "now", lambda: expired)
+    assert claims.renew(claim) is None  # run out: this worker must not write any more
+
+
+def test_a_post_that_outlived_its_claim_says_so(ledger, engine, monkeypatch):
+    ledger.record([doc(1)])
+    slow = claims_of(engine, "slow", lease_seconds=60)
+    claim = slow.claim(pending(ledger), booking_of(doc(1)))
+    later = clock.now() + dt.timedelta(seconds=61)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    [expired] = ledger.entries(DocumentState.POSTING)
+    assert claims_of(engine, "b").take_over(expired, booking_of(doc(1))) is not None
+    assert slow.booked(claim, BookingRef("E-1")) is False  # the loader reports a possible double booking
+    assert [e.state for e in ledger.entries(*DocumentState)] == [DocumentState.BOOKED]
+
+
+def test_a_write_that_was_not_sent_leaves_the_document_as_it_was(ledger, engine):
+    ledger.record([doc(1)])
+    claims = claims_of(engine, "a")
+    claims.not_sent(claims.claim(pending(ledger), booking_of(doc(1))))
+    [entry] = ledger.entries(DocumentState.PENDING)
+    assert entry.claim_id is None and entry.passed_validation
+
+
+def test_an_unconfirmed_post_keeps_its_claim_a_full_lease_longer(ledger, engine, monkeypatch):
+    ledger.record([doc(1)])
+    claims = claims_of(engine, "a", lease_seconds=60)
+    claim = claims.claim(pending(ledger), booking_of(doc(1)))
+    later = clock.now() + dt.timedelta(seconds=50)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    claims.unconfirmed(claim, "the tool did not answer")
+    [entry] = ledger.entries(DocumentState.POSTING)
+    assert entry.claim_expires_at == later + dt.timedelta(seconds=60)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from connectors.targets.base import AmbiguousWrite, TargetError
-from connectors.targets.http import Dialect, ToolHttp
+from connectors.targets.http import Dialect, NotSent, ToolHttp, writes_before
 
 
 class Script:
@@ -148,3 +148,37 @@ def test_the_exact_client_keeps_its_headers_when_it_retries(server):
     api = ExactApi(url, Tokens(), 100001, http=httpx.Client(timeout=5), sleep=lambda seconds: None)
     assert api.post("salesentry/SalesEntries", {"Journal": "70"}) == {"EntryID": "e-1"}
     assert [r["headers"].get("Prefer") for r in script.received] == ["return=representation"] * 2
+
+
+def test_a_write_is_not_sent_when_its_claim_would_run_out_before_the_answer(server):
+    """A post slowed by rate limits or a token refresh must never land after another worker may have taken the
+    document over: it is not sent at all."""
+    url, script = server
+    http = ToolHttp(DIALECT, Tokens(), http=httpx.Client(timeout=5), sleep=lambda seconds: None, clock=lambda: 1000.0)
+    with writes_before(1000.0 + 5 + 30 - 1), pytest.raises(NotSent):  # 5 s timeout + 30 s margin not left
+        http.write("POST", f"{url}/entries", json={})
+    assert script.received == []
+    with writes_before(1000.0 + 5 + 30 + 1):
+        assert http.write("POST", f"{url}/entries", json={}).status_code == 200
+
+
+def test_a_write_repeated_after_a_429_wait_is_fenced_too(server):
+    url, script = server
+    script.answers = [(429, {}), (201, {})]
+    now = iter([1000.0, 2000.0])  # the 429 wait took long: the claim has no time left for the repeat
+
+    class Waits:
+        def wait_before(self):
+            return 0.0
+
+        def observe(self, response):
+            return None
+
+        def after_429(self, response, waited):
+            return 1.0
+
+    http = ToolHttp(DIALECT, Tokens(), http=httpx.Client(timeout=5), rates=Waits(), sleep=lambda seconds: None,
+                    clock=lambda: next(now))
+    with writes_before(1100.0), pytest.raises(NotSent):
+        http.write("POST", f"{url}/entries", json={})
+    assert len(script.received) == 1  # the first attempt went (and was refused with 429); the repeat did not

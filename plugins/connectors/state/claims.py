@@ -101,8 +101,21 @@ class Claims:
             ).values(**values)).rowcount == 1
         return Claim(entry.id, values["claim_id"], entry.content_hash, booking) if taken else None
 
-    def booked(self, claim: Claim, ref: BookingRef) -> None:
-        """The tool took this worker's post (or has it after an ambiguous answer)."""
+    def renew(self, claim: Claim) -> dt.datetime | None:
+        """A fresh lease right before the write leaves (None: the claim is no longer this worker's). Writes
+        are fenced by it (``targets.http.writes_before``)."""
+        now = clock.now()
+        expires = now + self.lease
+        with write_transaction(self._engine) as connection:
+            held = connection.execute(update(_docs).where(
+                _docs.c.id == claim.entry_id, _docs.c.claim_id == claim.claim_id,
+                _docs.c.state == DocumentState.POSTING.value, _docs.c.claim_expires_at > now,
+            ).values(claim_expires_at=expires)).rowcount == 1
+        return expires if held else None
+
+    def booked(self, claim: Claim, ref: BookingRef) -> bool:
+        """The tool took this worker's post (or has it after an ambiguous answer). False when the claim was
+        no longer this worker's when it heard back: another worker may have posted too — report it."""
         self._tool.add(claim.booking.reference, ref, claim.booking.total_incl)
         with write_transaction(self._engine) as connection:
             done = connection.execute(update(_docs).where(
@@ -110,12 +123,29 @@ class Claims:
                 _docs.c.state == DocumentState.POSTING.value,
             ).values(**_booked(ref, claim.claimed_hash))).rowcount
             if not done:
-                # Only possible if this post outlived its lease and another worker took the claim over.
                 log.error("%s: the claim ran out while it was being posted; check the tool for a second booking "
                           "with reference %s", claim.booking.description, claim.booking.reference)
                 connection.execute(update(_docs).where(
-                    _docs.c.id == claim.entry_id, _docs.c.state != DocumentState.BOOKED.value,
+                    _docs.c.id == claim.entry_id, _docs.c.state.in_(
+                        [DocumentState.POSTING.value, DocumentState.PENDING.value, DocumentState.FAILED.value]),
                 ).values(**_booked(ref, claim.claimed_hash)))
+        return bool(done)
+
+    def not_sent(self, claim: Claim) -> None:
+        """Nothing left this machine: the document is as it was before the claim."""
+        with write_transaction(self._engine) as connection:
+            connection.execute(update(_docs).where(
+                _docs.c.id == claim.entry_id, _docs.c.claim_id == claim.claim_id).values(
+                state=DocumentState.PENDING.value, **_no_claim()))
+
+    def absent(self, entry: LedgerEntry, message: str) -> bool:
+        """A claim that ran out, on a document the tool proved it lacks, that cannot be posted now (validation
+        refuses it): released, so it waits like any refused document (and may be excluded)."""
+        with write_transaction(self._engine) as connection:
+            return connection.execute(update(_docs).where(
+                _docs.c.id == entry.id, _docs.c.claim_id == entry.claim_id,
+                _docs.c.state == DocumentState.POSTING.value, _docs.c.claim_expires_at <= clock.now(),
+            ).values(state=DocumentState.FAILED.value, last_error=message, **_no_claim())).rowcount == 1
 
     def recovered(self, entry: LedgerEntry, ref: BookingRef, total: object = None) -> bool:
         """An expired claim whose booking the tool has: booked as it was claimed (a later Focus edit shows as an
@@ -146,11 +176,12 @@ class Claims:
                 state=DocumentState.FAILED.value, last_error=message, error_field=field, **_no_claim()))
 
     def unconfirmed(self, claim: Claim, message: str) -> None:
-        """The tool did not confirm the post and has not got it yet: it stays claimed until the lease runs out;
-        then the tool is searched again before anything is posted."""
+        """The tool did not confirm the post and has not got it yet: it stays claimed for a full lease more (the
+        tool may still be committing), then the tool is searched again before anything is posted."""
         with write_transaction(self._engine) as connection:
             connection.execute(update(_docs).where(
-                _docs.c.id == claim.entry_id, _docs.c.claim_id == claim.claim_id).values(last_error=message))
+                _docs.c.id == claim.entry_id, _docs.c.claim_id == claim.claim_id).values(
+                last_error=message, claim_expires_at=clock.now() + self.lease))
 
     def note(self, entry: LedgerEntry, message: str) -> None:
         """A problem with a claimed document that leaves its claim as it is (a lookup that failed)."""

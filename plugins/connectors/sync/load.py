@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Mapping
 from connectors.booking import UnbalancedBooking, build_booking
 from connectors.domain import PartyRef
 from connectors.mappings import MappingSettings
+from connectors.state import clock
 from connectors.state.claims import Claim, Claims
 from connectors.state.ledger import DocumentLedger, LedgerEntry
 from connectors.state.models import DocumentState
@@ -39,6 +40,7 @@ from connectors.targets.base import (
     Target,
     TargetParty,
 )
+from connectors.targets.http import NotSent, writes_before
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +183,8 @@ def _resume(target: Target, ledger: DocumentLedger, claims: Claims, entry: Ledge
         _report_edit(target, entry, claimed, found.total, errors)
         return "recovered"
     try:
-        ref = target.find_booking(claimed)
+        # Answered from the tool as it is since the claim ran out: a dead worker's write landed before that.
+        ref = target.find_booking(claimed, as_of=entry.claim_expires_at)
     except LookupFailed as exc:
         message = (f"{document.label}: could not check whether {target.name} already has it ({exc}); nothing was "
                    "posted, the next run checks again")
@@ -198,7 +201,9 @@ def _resume(target: Target, ledger: DocumentLedger, claims: Claims, entry: Ledge
         _report_edit(target, entry, claimed, None, errors)
         return "recovered"
     if not entry.passed_validation:
-        return "waiting_for_a_fix"  # not in the tool, and not valid now: validation has said why
+        # Not in the tool, and not valid now: released, so it waits like any refused document (validation said why).
+        claims.absent(entry, entry.last_error or f"{document.label}: waits for a fix (see the validation errors)")
+        return "waiting_for_a_fix"
     claim = claims.take_over(entry, booking)
     if claim is None:
         return "claimed_elsewhere"
@@ -221,11 +226,18 @@ def _report_edit(target: Target, entry: LedgerEntry, claimed: Booking, tool_tota
 
 def _post(target: Target, claims: Claims, claim: Claim, focus_id: str, number: str, errors: ErrorSink) -> str:
     booking = claim.booking
+    deadline = claims.renew(claim)
+    if deadline is None:
+        return "claimed_elsewhere"
     try:
-        ref = target.post(booking)
+        with writes_before(deadline.timestamp()):
+            ref = target.post(booking)
+    except NotSent:
+        claims.not_sent(claim)
+        return "not_sent"
     except AmbiguousWrite as exc:
         try:
-            ref = target.find_booking(booking)
+            ref = target.find_booking(booking, as_of=clock.now())
         except LookupFailed:
             ref = None
         if ref is None:
@@ -234,11 +246,24 @@ def _post(target: Target, claims: Claims, claim: Claim, focus_id: str, number: s
             claims.unconfirmed(claim, message)
             errors(focus_id, number, "unconfirmed", None, message)
             return "uncertain"
-        claims.booked(claim, ref)
+        _booked(target, claims, claim, ref, focus_id, number, errors)
         return "recovered"
     except DocumentRefused as exc:
         claims.refused(claim, str(exc), exc.field)
         errors(focus_id, number, exc.code, exc.field, str(exc))
         return "refused"
-    claims.booked(claim, ref)
+    _booked(target, claims, claim, ref, focus_id, number, errors)
     return "booked"
+
+
+def _booked(target: Target, claims: Claims, claim: Claim, ref, focus_id: str, number: str,
+            errors: ErrorSink) -> None:
+    booking = claim.booking
+    if not claims.booked(claim, ref):
+        errors(focus_id, number, "possible_double_booking", None,
+               f"{booking.description}: its claim ran out while it was being posted, so another worker may have "
+               f"posted it too; check {target.name} for two bookings with reference {booking.reference}")
+    if ref.total is not None and ref.total != booking.total_incl:
+        errors(focus_id, number, "booked_differently", "total",
+               f"{booking.description}: {target.name} booked it with a total of {ref.total}, but the connector "
+               f"sent {booking.total_incl}; check the booking's VAT codes in {target.name}")

@@ -189,6 +189,8 @@ class Booking:
 class BookingRef:
     target_id: str
     booking_number: str | None = None
+    #: The party line as the tool booked it, when its answer says (checked against what was sent).
+    total: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,10 @@ class Target(Protocol):
 
     def update_party(self, target: TargetParty, party: Party) -> TargetParty: ...
 
-    def find_booking(self, booking: Booking) -> BookingRef | None: ...
+    def find_booking(self, booking: Booking, *, as_of: dt.datetime | None = None) -> BookingRef | None:
+        """The booking with this reference, or None when the tool proves it has none. The answer must reflect
+        the tool as it was at ``as_of`` or later (a copy read before then may miss a write that landed since)."""
+        ...
 
     def connector_bookings(self, since: dt.datetime | None, *, from_date: dt.date | None = None
                            ) -> Iterable[FoundBooking]:

@@ -14,15 +14,22 @@ right are written once:
 - a 401 renews the credentials once and repeats the call;
 - a tool's pacing and 429 rules plug in as ``RateRules``; its error bodies as
   ``error_text``;
+- a write made under a claim is **fenced**: ``writes_before(deadline)`` names
+  the moment the claim runs out, and no write (nor a repeat after a 429 or a
+  401) is sent unless the tool can still answer before it — so a post slowed
+  by rate limits or a token refresh never lands after another worker may have
+  taken the document over (``NotSent``: nothing left this machine);
 - JSON goes out with Decimals as exact number literals and comes back with
   numbers parsed as Decimal: no float ever touches money.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -39,6 +46,26 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 class Transient(Exception):
     """A failure worth another try of a read (timeout, broken connection, 5xx)."""
+
+
+class NotSent(TargetError):
+    """A write was not sent because the claim it was made under would run out first: nothing happened."""
+
+
+#: When the claim of the write in progress runs out (Unix time), or None outside a claim.
+_write_deadline: ContextVar[float | None] = ContextVar("write_deadline", default=None)
+#: Time the tool may take to commit beyond our own timeout before another worker may look.
+WRITE_MARGIN = 30.0
+
+
+@contextlib.contextmanager
+def writes_before(deadline: float) -> Iterator[None]:
+    """Writes in this block are sent only while the tool can still answer before ``deadline``."""
+    marker = _write_deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _write_deadline.reset(marker)
 
 
 class Credentials(Protocol):
@@ -114,8 +141,9 @@ def error_text(response: httpx.Response, message: Callable[[Any], str | None] = 
 class ToolHttp:
     def __init__(self, dialect: Dialect, credentials: Credentials, *, http: httpx.Client,
                  rates: RateRules | None = None, sleep: Callable[[float], None] = time.sleep,
-                 max_attempts: int = 4, max_rate_wait: float = 180.0):
+                 max_attempts: int = 4, max_rate_wait: float = 180.0, clock: Callable[[], float] = time.time):
         self.dialect = dialect
+        self._clock = clock
         self._credentials = credentials
         self._http = http
         self._rates = rates or NoPacing(dialect.tool)
@@ -128,9 +156,10 @@ class ToolHttp:
     # -- the three ways to call ---------------------------------------------------------------
 
     def send(self, method: str, url: str, *, params: Any = None, json: Any = None,
-             headers: dict[str, str] | None = None, attempts_401: int = 1) -> httpx.Response:
+             headers: dict[str, str] | None = None, attempts_401: int = 1,
+             before_each: Callable[[], None] | None = None) -> httpx.Response:
         """One call as the tool wants it: paced, authenticated, repeated after a 429 wait or one 401.
-        Transport errors are raised as httpx raises them."""
+        ``before_each`` runs right before every attempt leaves. Transport errors are raised as httpx raises them."""
         renewed = 0
         waited = 0.0
         token = self._credentials.access_token()
@@ -139,6 +168,8 @@ class ToolHttp:
             delay = self._rates.wait_before()
             if delay:
                 self._sleep(delay)
+            if before_each is not None:
+                before_each()
             all_headers = {"Accept": self.dialect.accept, **self.dialect.auth_headers(token), **(headers or {})}
             if content is not None:
                 all_headers["Content-Type"] = "application/json"
@@ -187,12 +218,23 @@ class ToolHttp:
         what each status means for its resource."""
         self.writes += 1
         try:
-            return self.send(method, url, params=params, json=json, headers=headers)
+            return self.send(method, url, params=params, json=json, headers=headers,
+                             before_each=lambda: self._fence(method, url))
         except NOT_SENT:
             raise TargetError(f"{self.dialect.tool} is unreachable ({method} {_path(url)}); nothing was sent, "
                               "the next run continues") from None
         except httpx.TransportError as exc:
             raise AmbiguousWrite(f"{method} {_path(url)}: {type(exc).__name__} after sending") from None
+
+    def _fence(self, method: str, url: str) -> None:
+        deadline = _write_deadline.get()
+        if deadline is None:
+            return
+        read = self._http.timeout.read
+        needed = (read if read is not None else 30.0) + WRITE_MARGIN
+        if deadline - self._clock() < needed:
+            raise NotSent(f"{self.dialect.tool} {method} {_path(url)} was not sent: the claim would run out before "
+                          "the tool could answer; the next attempt checks the tool first")
 
     # -- answers ------------------------------------------------------------------------------
 

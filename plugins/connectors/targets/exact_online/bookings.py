@@ -108,4 +108,6 @@ class ExactBookings:
             row = self.api.post(path, body)
         except DocumentRefused as exc:
             raise DocumentRefused(f"{booking.description}: Exact Online refused it: {exc}", code=exc.code) from None
-        return _ref(row)
+        amount = row.get("AmountFC")
+        return BookingRef(row["EntryID"], str(row.get("EntryNumber") or "") or None,
+                          abs(Decimal(str(amount))) if amount is not None else None)

@@ -76,8 +76,8 @@ class ExactOnlineTarget:
     def update_party(self, target: TargetParty, party: Party) -> TargetParty:
         return self.parties.update(target, party)
 
-    def find_booking(self, booking: Booking) -> BookingRef | None:
-        return self.bookings.find(booking)
+    def find_booking(self, booking: Booking, *, as_of: dt.datetime | None = None) -> BookingRef | None:
+        return self.bookings.find(booking)  # one filtered read, always from the tool
 
     def connector_bookings(self, since: dt.datetime | None, *, from_date: dt.date | None = None
                            ) -> Iterable[FoundBooking]:

@@ -54,8 +54,8 @@ class OctopusBookings:
     def __init__(self, api: OctopusApi, books: OctopusBooks):
         self.api = api
         self.books = books
-        #: (book year id, journal) → orderReference → (book year id, journal, documentSequenceNr)
-        self._posted: dict[tuple[str, str], Posted] = {}
+        #: (book year id, journal) → when it was read, and orderReference → (book year id, journal, number)
+        self._posted: dict[tuple[str, str], tuple[dt.datetime, Posted]] = {}
         self._ambiguous = 0
 
     def ref(self, year_id: str, journal: str, number: int) -> BookingRef:
@@ -71,21 +71,26 @@ class OctopusBookings:
         except TargetError as exc:
             raise LookupFailed(f"{what}: could not read Octopus's bookings to check ({exc})") from None
 
-    def _journal_bookings(self, year: BookYear, journal: str, what: str) -> Posted:
+    def _journal_bookings(self, year: BookYear, journal: str, what: str, as_of: dt.datetime | None) -> Posted:
+        """The journal's connector bookings, read once per task (48 reads a day) unless the copy is older
+        than ``as_of``."""
         key = (year.id, journal)
-        if key not in self._posted:
+        cached = self._posted.get(key)
+        if cached is None or (as_of is not None and cached[0] < as_of):
+            read_at = dt.datetime.now(dt.UTC)
             rows = self._modified({"bookyearId": year.id, "journalKey": journal,
                                    "modifiedTimeStamp": EVERYTHING_SINCE}, what)
-            self._posted[key] = {
+            cached = (read_at, {
                 str(r["orderReference"]): (str(r["bookyearKey"]["id"]), str(r["journalKey"]),
                                            int(r["documentSequenceNr"]))
                 for r in rows if str(r.get("orderReference") or "").startswith(REFERENCE_PREFIX)
-            }
-        return self._posted[key]
+            })
+            self._posted[key] = cached
+        return cached[1]
 
-    def find(self, booking: Booking) -> BookingRef | None:
+    def find(self, booking: Booking, as_of: dt.datetime | None = None) -> BookingRef | None:
         year, _ = self.books.year_of(booking.date, booking.description)
-        found = self._journal_bookings(year, booking.journal, booking.description).get(booking.reference)
+        found = self._journal_bookings(year, booking.journal, booking.description, as_of).get(booking.reference)
         return None if found is None else self.ref(*found)
 
     def connector_bookings(self, since: dt.datetime | None, from_date: dt.date | None) -> Iterator[FoundBooking]:
@@ -151,9 +156,9 @@ class OctopusBookings:
             status, text = response.status_code, self.api.error_text(response)
             if status in (200, 201, 204):
                 self.books.used(year, booking.journal, number)
-                self._posted.get((year.id, booking.journal), {})[booking.reference] = (year.id, booking.journal,
-                                                                                        number)
-                return self.ref(year.id, booking.journal, number)
+                if (year.id, booking.journal) in self._posted:
+                    self._posted[(year.id, booking.journal)][1][booking.reference] = (year.id, booking.journal, number)
+                return self.ref(year.id, booking.journal, number)  # Octopus answers 201 without a body
             if status == 400 and "already exists" in text:
                 # Someone booked that number meanwhile: take the next one (reading the journal again would
                 # spend a 24-a-day quota on every collision).

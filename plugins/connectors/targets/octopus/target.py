@@ -72,8 +72,8 @@ class OctopusTarget:
     def update_party(self, target: TargetParty, party: Party) -> TargetParty:
         return self.parties.update(target, party)
 
-    def find_booking(self, booking: Booking) -> BookingRef | None:
-        return self.bookings.find(booking)
+    def find_booking(self, booking: Booking, *, as_of: dt.datetime | None = None) -> BookingRef | None:
+        return self.bookings.find(booking, as_of)
 
     def connector_bookings(self, since: dt.datetime | None, *, from_date: dt.date | None = None
                            ) -> Iterable[FoundBooking]:
