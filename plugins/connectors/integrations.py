@@ -92,6 +92,20 @@ def _apply(row: Integration, settings: Settings) -> None:
     row.status = status_of(row).value
 
 
+def _administration_free(session, row: Integration) -> None:
+    """One administration ↔ one department: two integrations booking into one administration would each
+    claim their parties and documents apart, and could create one customer twice."""
+    if not row.target_administration:
+        return
+    other = session.scalar(select(Integration).where(
+        Integration.target == row.target, Integration.target_administration == row.target_administration,
+        Integration.entity != row.entity))
+    if other is not None:
+        raise IntegrationError(f"Administration {row.target_administration} of {row.target} is linked to "
+                               f"{other.entity!r} already: one Focus department ↔ one administration; pick another "
+                               "administration or delete that integration first")
+
+
 def add(engine: Engine, entity: str, *, department_id: str, target: str, settings: Settings) -> Integration:
     if not ENTITY_NAME.match(entity):
         raise IntegrationError(f"Entity name {entity!r} must be lower case letters, digits and _ (it names the DAG)")
@@ -113,6 +127,7 @@ def add(engine: Engine, entity: str, *, department_id: str, target: str, setting
                           target_connection_id=settings.target_connection_id or f"{target}_{entity}")
         row.journals, row.vat_links, row.ledger_by_rate = [], [], []
         _apply(row, settings)
+        _administration_free(session, row)
         session.add(row)
     export(engine)
     return get(engine, entity)
@@ -120,7 +135,9 @@ def add(engine: Engine, entity: str, *, department_id: str, target: str, setting
 
 def edit(engine: Engine, entity: str, settings: Settings) -> Integration:
     with session_scope(engine) as session:
-        _apply(_get(session, entity), settings)
+        row = _get(session, entity)
+        _apply(row, settings)
+        _administration_free(session, row)
     export(engine)
     return get(engine, entity)
 

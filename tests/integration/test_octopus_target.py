@@ -318,3 +318,4 @@ def test_a_lookup_as_of_a_moment_never_answers_from_a_copy_read_before_it(octopu
     assert reader.find_booking(entry) is None  # the journal is read and kept
     writer.post(entry)  # meanwhile another worker's post lands
     assert reader.find_booking(entry, as_of=dt.datetime.now(dt.UTC)) is not None
+

@@ -92,3 +92,17 @@ def test_delete_removes_the_dag_but_keeps_the_booked_ledger(engine, snapshot):
     assert read_entities(snapshot) == []
     with session_scope(engine) as session:
         assert session.scalars(select(DocumentRecord.state)).all() == ["booked"]
+
+
+def test_an_administration_takes_one_department_only(engine, tmp_path, monkeypatch):
+    """Review finding: two departments booking into one Exact division could create one customer twice."""
+    monkeypatch.setenv("CONNECTOR_ENTITIES_FILE", str(tmp_path / "entities.json"))
+    integrations.add(engine, "first", department_id="d1", target="exact_online",
+                     settings=integrations.Settings(administration="100001"))
+    with pytest.raises(integrations.IntegrationError, match="linked to 'first' already"):
+        integrations.add(engine, "second", department_id="d2", target="exact_online",
+                         settings=integrations.Settings(administration="100001"))
+    integrations.add(engine, "third", department_id="d3", target="exact_online",
+                     settings=integrations.Settings(administration="100002"))
+    with pytest.raises(integrations.IntegrationError, match="one Focus department ↔ one administration"):
+        integrations.edit(engine, "third", integrations.Settings(administration="100001"))

@@ -149,3 +149,21 @@ def test_a_booked_document_cannot_be_excluded(ledger, claims):
 def test_an_unknown_document_is_named_in_the_error(ledger):
     with pytest.raises(DocumentNotFound, match="2026 / 404"):
         ledger.exclude("2026 / 404", by="x", reason="y")
+
+
+def test_a_refusal_read_before_a_claim_does_not_undo_the_claim(ledger, claims):
+    """Review finding: validation read a row as pending, another worker claimed it, and the refusal then wrote
+    ``failed`` over the claim."""
+    ledger.record([doc(1)])
+    [seen] = ledger.entries(DocumentState.PENDING)
+    claims.claim(validated(ledger, doc(1)), booking_of(doc(1)))
+    ledger.set_error(seen, "refused by an older reading")
+    [entry] = ledger.entries(*DocumentState)
+    assert entry.state is DocumentState.POSTING and entry.claim_id is not None
+
+
+def test_a_document_claimed_while_a_person_excludes_it_is_not_excluded(ledger, claims):
+    ledger.record([doc(1)])
+    claims.claim(validated(ledger, doc(1)), booking_of(doc(1)))
+    with pytest.raises(ValueError, match="posting"):
+        ledger.exclude("2026 / 1", by="x", reason="y")

@@ -182,3 +182,17 @@ def test_a_write_repeated_after_a_429_wait_is_fenced_too(server):
     with writes_before(1100.0), pytest.raises(NotSent):
         http.write("POST", f"{url}/entries", json={})
     assert len(script.received) == 1  # the first attempt went (and was refused with 429); the repeat did not
+
+
+@pytest.mark.parametrize("body, absent", [
+    ({"errorCode": -90, "errorMessage": "No modified bookings found", "technicalInfo": ""}, True),
+    ({"errorCode": -20, "errorMessage": "Bookyear 3 not found", "technicalInfo": "bookyearId"}, False),
+    ({"title": "No modified bookings found"}, False),  # not Octopus's ErrorResult: a proxy, a gateway
+    ("No modified bookings found", False),
+])
+def test_only_octopus_own_nothing_found_answer_proves_absence(server, body, absent):
+    from connectors.targets.octopus.api import nothing_found
+
+    url, script = server
+    script.answers = [(404, body)]
+    assert nothing_found(httpx.get(f"{url}/dossiers/8001/buysellbookings/modified")) is absent

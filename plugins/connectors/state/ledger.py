@@ -77,6 +77,10 @@ def _entry(row) -> LedgerEntry:
                        row.valid_hash)
 
 
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
+
+
 def _insert(connection):
     return pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
 
@@ -137,11 +141,14 @@ class DocumentLedger:
                             edited_after_booking.append(document)
                     elif state is DocumentState.UNMAPPABLE:
                         counts["now_readable"] += 1
-                        values.update(state=DocumentState.PENDING.value, last_error=None, error_field=None)
+                        connection.execute(update(_docs).where(
+                            _docs.c.id == row.id, _docs.c.state == DocumentState.UNMAPPABLE.value).values(
+                            state=DocumentState.PENDING.value, last_error=None, error_field=None))
                     elif digest != row.content_hash:
                         counts["changed"] += 1
                     else:
                         counts["unchanged"] += 1
+                    # The content is Focus's latest whatever the state; a claim keeps what it claimed apart.
                     connection.execute(update(_docs).where(_docs.c.id == row.id).values(**values))
                 self._insert_new(connection, inserts)
         return counts
@@ -149,8 +156,8 @@ class DocumentLedger:
     def record_unreadable(self, issues: Iterable[SourceIssue]) -> Counter[str]:
         """Documents Focus returned that cannot be read: a row of their own, waiting for a fix.
 
-        A booked document keeps its booking (the problem is reported as an edit after booking); a claimed
-        one stays claimed until the tool is checked; an excluded one stays excluded.
+        A booked document keeps its booking (the run reports the problem whenever Focus returns it); a
+        claimed one stays claimed until the tool is checked; an excluded one stays excluded.
         """
         counts: Counter[str] = Counter()
         iterator = iter(issues)
@@ -171,10 +178,12 @@ class DocumentLedger:
                     state = DocumentState(row.state)
                     if state in (DocumentState.PENDING, DocumentState.FAILED):
                         counts["became_unmappable"] += 1
-                        problem["state"] = DocumentState.UNMAPPABLE.value
+                        problem.update(state=DocumentState.UNMAPPABLE.value, valid_hash=None)
                     else:
                         counts[f"unmappable_{state.value}"] += 1
-                    connection.execute(update(_docs).where(_docs.c.id == row.id).values(**problem))
+                    # Only from the state read: a document claimed meanwhile stays with its claim.
+                    connection.execute(update(_docs).where(_docs.c.id == row.id, _docs.c.state == row.state)
+                                       .values(**problem))
                 self._insert_new(connection, inserts)
         return counts
 
@@ -246,8 +255,11 @@ class DocumentLedger:
         """
         state = entry.state if entry.state is DocumentState.POSTING else DocumentState.FAILED
         with write_transaction(self._engine) as connection:
-            connection.execute(update(_docs).where(_docs.c.id == entry.id).values(
-                state=state.value, last_error=message, error_field=field, refused_in_run=run_id, valid_hash=None))
+            # Only the row as it was read: one claimed or booked meanwhile is not turned back.
+            connection.execute(update(_docs).where(
+                _docs.c.id == entry.id, _docs.c.state == entry.state.value, _same(_docs.c.claim_id, entry.claim_id),
+            ).values(state=state.value, last_error=message, error_field=field, refused_in_run=run_id,
+                     valid_hash=None))
 
     def mark_valid(self, entries: Iterable[LedgerEntry]) -> int:
         """Validation passed these documents as read: only that content may be posted."""
@@ -277,12 +289,16 @@ class DocumentLedger:
         """A person decides a document is never booked; who, why and when are kept. Only documents that are
         not (possibly) in the tool can be excluded."""
         entry = self.find(document)
-        if entry.state in (DocumentState.BOOKED, DocumentState.POSTING):
-            raise ValueError(f"{entry.label} is {entry.state.value} in the tool; correct it there instead")
+        excludable = (DocumentState.PENDING, DocumentState.FAILED, DocumentState.UNMAPPABLE)
         with write_transaction(self._engine) as connection:
-            connection.execute(update(_docs).where(_docs.c.id == entry.id).values(
+            done = connection.execute(update(_docs).where(
+                _docs.c.id == entry.id, _docs.c.state.in_([s.value for s in excludable])).values(
                 state=DocumentState.EXCLUDED.value, excluded_by=by, excluded_reason=reason,
-                excluded_at=clock.now()))
+                excluded_at=clock.now(), valid_hash=None)).rowcount
+        if not done:
+            now = self.entry(entry.id)
+            raise ValueError(f"{now.label} is {now.state.value}: it is (or may be) in the tool, so it cannot be "
+                             "excluded; correct it there instead")
         return self.entry(entry.id)
 
     def include(self, document: str) -> LedgerEntry:
@@ -292,7 +308,8 @@ class DocumentLedger:
             raise ValueError(f"{entry.label} is not excluded (it is {entry.state.value})")
         state = DocumentState.PENDING if entry.document else DocumentState.UNMAPPABLE
         with write_transaction(self._engine) as connection:
-            connection.execute(update(_docs).where(_docs.c.id == entry.id).values(
+            connection.execute(update(_docs).where(
+                _docs.c.id == entry.id, _docs.c.state == DocumentState.EXCLUDED.value).values(
                 state=state.value, excluded_by=None, excluded_reason=None, excluded_at=None))
         return self.entry(entry.id)
 

@@ -274,6 +274,9 @@ class Reconciliation(Base):
     target: Mapped[str] = mapped_column(String(32), primary_key=True)
     administration: Mapped[str] = mapped_column(String(64), primary_key=True)
     reconciled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: The earliest document date the reads covered (None: every book year). An earlier start date means a
+    #: full read again.
+    covered_from: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class SyncRun(Base):

@@ -46,16 +46,18 @@ class ToolBookings:
 
     # -- the reconciliation cursor -----------------------------------------------------------
 
-    def reconciled_at(self) -> dt.datetime | None:
+    def cursor(self) -> tuple[dt.datetime, dt.date | None] | None:
+        """When the last complete read started, and from which document date it covered; None: never read."""
         with self._engine.connect() as connection:
-            value = connection.execute(select(_reconciliations.c.reconciled_at)
-                                       .where(*self._where(_reconciliations))).scalar()
-        return clock.aware(value)
+            row = connection.execute(select(_reconciliations.c.reconciled_at, _reconciliations.c.covered_from)
+                                     .where(*self._where(_reconciliations))).first()
+        return None if row is None else (clock.aware(row.reconciled_at), row.covered_from)
 
-    def set_reconciled_at(self, moment: dt.datetime) -> None:
+    def set_cursor(self, moment: dt.datetime, covered_from: dt.date | None) -> None:
         with write_transaction(self._engine) as connection:
             _upsert(connection, _reconciliations, [_reconciliations.c.target, _reconciliations.c.administration],
-                    {**self._scope, "reconciled_at": moment}, ["reconciled_at"])
+                    {**self._scope, "reconciled_at": moment, "covered_from": covered_from},
+                    ["reconciled_at", "covered_from"])
 
     # -- bookings ----------------------------------------------------------------------------
 

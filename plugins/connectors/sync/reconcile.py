@@ -5,7 +5,7 @@ carrying a connector reference that the tool has since the last read (all of
 them when the state database has no record of a read: a new, lost or
 replaced database). A backup restored from yesterday has yesterday's cursor,
 so everything booked since is read again. Documents found there are marked
-booked instead of being posted. The read starts an hour before the cursor
+booked instead of being posted. The read starts two hours before the cursor
 (``CONNECTOR_RECONCILE_OVERLAP_MINUTES``), for clocks that disagree.
 
 Cost: Exact Online reads two filtered listings (sales, purchases), 60 entries
@@ -24,15 +24,21 @@ from connectors.targets.base import Target
 
 
 def overlap() -> dt.timedelta:
-    return dt.timedelta(minutes=int(os.environ.get("CONNECTOR_RECONCILE_OVERLAP_MINUTES", "60")))
+    """Two hours by default: clocks that disagree, and the hour that repeats when Brussels (Octopus's
+    ``modifiedTimeStamp``) leaves summer time."""
+    return dt.timedelta(minutes=int(os.environ.get("CONNECTOR_RECONCILE_OVERLAP_MINUTES", "120")))
 
 
 def reconcile(target: Target, tool_bookings: ToolBookings, *, from_date: dt.date | None) -> dict[str, int]:
     """Read the tool's connector bookings since the cursor into ``tool_bookings``; move the cursor.
-    Raises ``LookupFailed`` (nothing may be posted then) when the tool cannot be read."""
+    A full read when there is no cursor, or when the documents now start earlier than the reads covered
+    (a start date moved back; another integration on the administration). Raises ``LookupFailed`` (nothing
+    may be posted then) when the tool cannot be read."""
     started = clock.now()
-    cursor = tool_bookings.reconciled_at()
-    since = None if cursor is None else cursor - overlap()
+    cursor = tool_bookings.cursor()
+    full = cursor is None or (cursor[1] is not None and (from_date is None or from_date < cursor[1]))
+    since = None if full else cursor[0] - overlap()
     found = tool_bookings.save(target.connector_bookings(since, from_date=from_date))
-    tool_bookings.set_reconciled_at(started)
-    return {"reconciled_full": int(since is None), "reconciled_found": found}
+    covered = from_date if full else cursor[1]
+    tool_bookings.set_cursor(started, covered)
+    return {"reconciled_full": int(full), "reconciled_found": found}

@@ -18,7 +18,7 @@ import httpx
 
 from connectors.oauth import AuthError
 from connectors.targets.base import TargetError
-from connectors.targets.http import Dialect, ToolHttp, error_text
+from connectors.targets.http import Dialect, ToolHttp, error_text, loads
 from connectors.targets.octopus.auth import RECONNECT_HINT, DossierTokens, error_message
 
 DIALECT = Dialect("Octopus", lambda token: {"dossierToken": token}, error_message)
@@ -26,8 +26,17 @@ NOTHING_FOUND = re.compile(r"^\s*No\b.*\bfound\b", re.IGNORECASE)
 
 
 def nothing_found(response: httpx.Response) -> bool:
-    """Octopus's documented empty answer: 404 "No relations found", "No modified bookings found", …"""
-    return response.status_code == 404 and bool(NOTHING_FOUND.search(error_text(response, error_message)))
+    """Octopus's documented empty answer: 404 with an ``ErrorResult`` reading "No relations found", "No modified
+    bookings found", … Anything else — another message, a body that is no ErrorResult (a proxy's page) — is not
+    proof of absence."""
+    if response.status_code != 404:
+        return False
+    try:
+        body = loads(response)
+    except ValueError:
+        return False
+    return (isinstance(body, dict) and "errorCode" in body and isinstance(body.get("errorMessage"), str)
+            and bool(NOTHING_FOUND.match(body["errorMessage"])))
 
 
 class OctopusQuotas:

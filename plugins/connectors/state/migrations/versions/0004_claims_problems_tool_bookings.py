@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("target", sa.String(length=32), nullable=False),
         sa.Column("administration", sa.String(length=64), nullable=False),
         sa.Column("reconciled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("covered_from", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("target", "administration"),
     )
 
