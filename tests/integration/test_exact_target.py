@@ -158,3 +158,16 @@ def test_amounts_reach_exact_online_to_the_cent_however_large(exact, target):
     [entry] = [e["entry"] for e in entries if e["entry"].get("YourRef") == big.reference]
     assert Decimal(str(entry["AmountFC"])) == D("1493827147049382.71")
     assert [Decimal(str(ln["AmountFC"])) for ln in entry["SalesEntryLines"]] == [D("1234567890123456.78"), D("0.01")]
+
+
+def test_an_account_under_the_parties_key_that_is_not_the_party_is_not_taken_for_it(exact, exact_api, target):
+    """Review finding: the search code carries 40 bits of a hash; an account of another party that shares it
+    must not be matched (and then updated) as this party's."""
+    from connectors.targets.exact_online.parties import party_key
+
+    party = Party(PartyRef("company", str(uuid.uuid4())), "Brouwerij Wouters CommV", roles=frozenset({PartyRole.CUSTOMER}))
+    made = exact_api.post("crm/Accounts", {"Name": "Someone Else NV", "SearchCode": party_key(party)})
+    assert made.status_code == 201
+    assert target.find_party(party, None) is None
+    own = exact_api.post("crm/Accounts", {"Name": party.name, "SearchCode": party_key(party)}).json()["d"]
+    assert target.find_party(party, None, fresh=True).id == own["ID"]

@@ -319,3 +319,30 @@ def test_a_lookup_as_of_a_moment_never_answers_from_a_copy_read_before_it(octopu
     writer.post(entry)  # meanwhile another worker's post lands
     assert reader.find_booking(entry, as_of=dt.datetime.now(dt.UTC)) is not None
 
+
+
+class CollidingIds(MemoryExternalIds):
+    """Two Focus ids whose numbers hashed alike, as a fresh state database hands them out: first come,
+    first served."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(start=number + 1)
+        self.number = number
+
+    def number_for(self, kind: str, source_id: str) -> int:
+        return self._numbers.setdefault((kind, source_id), self.number)
+
+
+def test_a_relation_number_another_party_holds_is_never_written_over(octopus_fresh):
+    """Review finding: after a lost state database, the party that arrived first took the other's number, and
+    its upsert merged into the other's relation."""
+    first, second = company(None), company(None)
+    created = connect(octopus_fresh, ids=CollidingIds(1_234_567_890)).create_party(first)
+    target = connect(octopus_fresh, ids=CollidingIds(1_234_567_890))  # a new state database, same collision
+    assert target.find_party(second, None) is None
+    made = target.create_party(second)
+    relations = {r["relationIdentificationServiceData"]["relationKey"]["id"]: r
+                 for r in octopus_fresh.admin("GET", f"relations?dossier={DOSSIER}").json()["data"]}
+    assert relations[int(created.id)]["name"] == first.name  # untouched
+    assert relations[int(made.id)]["name"] == second.name and made.id != created.id
+    assert int(made.code) != 1_234_567_890

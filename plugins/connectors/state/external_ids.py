@@ -6,10 +6,13 @@ id (a hash into 1,000,000,000–1,999,999,999, far above the small numbers
 accountants and other tools use), so:
 
 - it never lands on a relation someone else numbered by hand;
-- a party keeps its number even if the state database is lost and rebuilt
-  (an upsert then merges into that party's own relation, never another's);
+- a party keeps its number even if the state database is lost and rebuilt;
 - two Focus ids that hash alike are told apart by the unique constraint:
-  the second one probes to the next free number.
+  the second one probes to the next free number. Which one comes second
+  depends on the order they arrive in, so after a lost state database the
+  tool, not this table, decides: the Octopus target checks that the relation
+  holding a number is the party's own before it writes, and ``reassign``s
+  the party to the next number when it is another's.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from connectors.state.db import write_transaction
@@ -64,3 +67,17 @@ class DbExternalIds:
                 if taken_by is not None and taken_by != source_id:
                     number = RANGE_START + (number - RANGE_START + 1) % RANGE_SIZE
         raise RuntimeError(f"Could not allocate an external id for {kind} {source_id}")
+
+    def reassign(self, kind: str, source_id: str) -> int:
+        """Move ``source_id`` to the next number no other source of ours holds (its current one belongs to
+        another party in the tool)."""
+        current = self.number_for(kind, source_id)
+        with self._engine.connect() as connection:
+            taken = set(connection.execute(select(_ids.c.number).where(*self._where(kind))).scalars())
+        number = current
+        while number in taken:
+            number = RANGE_START + (number - RANGE_START + 1) % RANGE_SIZE
+        with write_transaction(self._engine) as connection:
+            connection.execute(update(_ids).where(*self._where(kind), _ids.c.source_id == source_id)
+                               .values(number=number))
+        return number

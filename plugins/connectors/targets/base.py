@@ -221,6 +221,11 @@ class ExternalIds(Protocol):
 
     def number_for(self, kind: str, source_id: str) -> int: ...
 
+    def reassign(self, kind: str, source_id: str) -> int:
+        """The tool holds another party under this source's number (two Focus ids hashed alike, and the state
+        database that told them apart was lost): move this source to the next free number."""
+        ...
+
 
 class MemoryExternalIds:
     """For tests and one-off scripts: numbers kept in memory, counting up from ``start``."""
@@ -235,6 +240,11 @@ class MemoryExternalIds:
             self._numbers[key] = self._next
             self._next += 1
         return self._numbers[key]
+
+    def reassign(self, kind: str, source_id: str) -> int:
+        self._numbers[(kind, source_id)] = self._next
+        self._next += 1
+        return self._numbers[(kind, source_id)]
 
 
 @dataclass

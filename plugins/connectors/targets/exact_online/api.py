@@ -135,16 +135,20 @@ class ExactApi:
         self._raise_for(response, path, write=True)
         return self.http.json(response)["d"]
 
-    def put(self, path: str, body: dict[str, Any]) -> None:
-        """An update: the same body twice changes nothing, so a lost answer is repeated once."""
+    def put(self, path: str, body: dict[str, Any]) -> bool:
+        """An update: the same body twice changes nothing, so a lost answer is repeated once.
+        False when the record is gone (404)."""
         try:
             response = self.http.write("PUT", self.url(path), json=body)
         except AmbiguousWrite:
             response = self.http.write("PUT", self.url(path), json=body)
+        if response.status_code == 404:
+            return False
         if response.status_code >= 500:
             raise TargetError(f"Exact Online PUT {path}: HTTP {response.status_code} "
                               f"({self.http.error_text(response)}); the next run tries again")
         self._raise_for(response, path, write=True)
+        return True
 
     def _raise_for(self, response: httpx.Response, path: str, *, write: bool) -> None:
         """A 400 to a write refuses that record; to a read it is the connector's mistake or an outage."""

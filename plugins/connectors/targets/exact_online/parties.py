@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from connectors.domain import Party, PartyRole
@@ -49,36 +50,55 @@ def _party(row: dict[str, Any]) -> TargetParty:
     return TargetParty(row["ID"], str(row.get("Code") or "").strip() or None)
 
 
+@dataclass(frozen=True)
+class Account:
+    """What the index keeps of an account: enough to tell a key collision from the party's own account."""
+
+    party: TargetParty
+    name: str
+    vat: str | None
+
+    def is_for(self, party: Party) -> bool:
+        if party.vat_number and self.vat:
+            return compact(party.vat_number) == compact(self.vat)
+        return self.name.strip().casefold() == party.name[:100].strip().casefold()
+
+
+def _account(row: dict[str, Any]) -> Account:
+    return Account(_party(row), row.get("Name") or "", row.get("VATNumber") or None)
+
+
 class ExactParties:
     def __init__(self, api: ExactApi):
         self.api = api
-        self._index: dict[str, dict[str, TargetParty]] | None = None
+        self._index: dict[str, dict] | None = None
 
-    def _accounts(self) -> dict[str, dict[str, TargetParty]]:
+    def _accounts(self) -> dict[str, dict]:
+        """By id, by the connector's key (a list: 40 bits of hash may collide) and by VAT number."""
         if self._index is None:
-            index: dict[str, dict[str, TargetParty]] = {"id": {}, "key": {}, "vat": {}}
-            for row in self.api.list("crm/Accounts", {"$select": "ID,Code,VATNumber,SearchCode"}):
-                self._remember(index, _party(row), (row.get("SearchCode") or "").strip(), row.get("VATNumber"))
+            index: dict[str, dict] = {"id": {}, "key": {}, "vat": {}}
+            for row in self.api.list("crm/Accounts", {"$select": "ID,Code,Name,VATNumber,SearchCode"}):
+                self._remember(index, _account(row), (row.get("SearchCode") or "").strip())
             self._index = index
         return self._index
 
     @staticmethod
-    def _remember(index, party: TargetParty, key: str | None, vat: str | None) -> None:
-        index["id"][party.id] = party
+    def _remember(index, account: Account, key: str | None) -> None:
+        index["id"][account.party.id] = account.party
         if key:
-            index["key"].setdefault(key, party)
-        if vat:
-            index["vat"].setdefault(compact(vat), party)
+            index["key"].setdefault(key, []).append(account)
+        if account.vat:
+            index["vat"].setdefault(compact(account.vat), account.party)
 
     def find(self, party: Party, known: TargetParty | None, *, fresh: bool = False) -> TargetParty | None:
-        """The stored account, else ours by key, else one with the same VAT number; None = not there.
-        ``fresh`` reads the accounts again first (someone may have created it since this task read them)."""
+        """The stored account, else ours by key (checked to be this party's), else one with the same VAT number;
+        None = not there. ``fresh`` reads the accounts again first (someone may have created it since)."""
         if fresh:
             self._index = None
         index = self._accounts()
         if known is not None and known.id in index["id"]:
             return index["id"][known.id]
-        found = index["key"].get(party_key(party))
+        found = next((a.party for a in index["key"].get(party_key(party), []) if a.is_for(party)), None)
         if found is None and party.vat_number:
             found = index["vat"].get(compact(party.vat_number))
         return found
@@ -93,23 +113,25 @@ class ExactParties:
                 raise AmbiguousWrite(f"{party.name}: Exact Online did not confirm the new account ({exc}) and it "
                                      "is not there yet; it is looked up again before any second create") from None
             return found
-        created = _party(row)
-        self._remember(self._accounts(), created, key, party.vat_number)
-        return created
+        created = Account(_party(row), party.name[:100], party.vat_number)
+        self._remember(self._accounts(), created, key)
+        return created.party
 
     def _lookup(self, party: Party, key: str) -> TargetParty | None:
         """One filtered read by the connector's key, after a create whose answer was lost."""
         try:
-            rows = list(self.api.list("crm/Accounts", {"$select": "ID,Code", "$filter": f"SearchCode eq {quote(key)}"}))
+            rows = list(self.api.list("crm/Accounts", {"$select": "ID,Code,Name,VATNumber",
+                                                       "$filter": f"SearchCode eq {quote(key)}"}))
         except TargetError as exc:
             raise LookupFailed(f"{party.name}: could not check whether Exact Online created the account ({exc})") \
                 from None
-        if not rows:
+        account = next((a for a in map(_account, rows) if a.is_for(party)), None)
+        if account is None:
             return None
-        found = _party(rows[0])
-        self._remember(self._accounts(), found, key, party.vat_number)
-        return found
+        self._remember(self._accounts(), account, key)
+        return account.party
 
     def update(self, target: TargetParty, party: Party) -> TargetParty:
-        self.api.put(f"crm/Accounts({guid(target.id)})", account_body(party))
+        if not self.api.put(f"crm/Accounts({guid(target.id)})", account_body(party)):
+            return self.create(party)  # deleted in Exact meanwhile: make it again
         return target

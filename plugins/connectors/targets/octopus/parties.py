@@ -26,7 +26,7 @@ from connectors.targets.base import (
     TargetParty,
 )
 from connectors.targets.octopus.api import OctopusApi
-from connectors.vat_numbers import belgian_dotted
+from connectors.vat_numbers import belgian_dotted, compact
 
 #: Octopus ``vatType`` of a relation.
 VAT_TYPE_BE, VAT_TYPE_EU, VAT_TYPE_NON_EU = 1, 4, 6
@@ -86,6 +86,28 @@ def _identification(row: dict[str, Any]) -> dict[str, Any]:
     return row.get("relationIdentificationServiceData") or {}
 
 
+def is_this_party(row: dict[str, Any], party: Party) -> bool:
+    """The relation is the party's own: same VAT number when both have one, else the same name."""
+    if party.vat_number and row.get("vatNr"):
+        return compact(party.vat_number) == compact(str(row["vatNr"]))
+    return (row.get("name") or "").strip().casefold() == party.name[:100].strip().casefold()
+
+
+def _preferred(rows: list[dict[str, Any]], ours: int, party: Party) -> TargetParty | None:
+    """Our own relation first, then an active one with the party's VAT number."""
+    candidates = [r for r in rows if is_this_party(r, party)
+                  or _identification(r).get("externalRelationId") != ours]
+    if not candidates:
+        return None
+
+    def preference(row: dict[str, Any]) -> tuple[bool, bool]:
+        return _identification(row).get("externalRelationId") != ours, row.get("active") is False
+
+    ident = _identification(min(candidates, key=preference))
+    external = ident.get("externalRelationId")
+    return TargetParty(str(ident["relationKey"]["id"]), str(external) if external else None)
+
+
 class OctopusParties:
     def __init__(self, api: OctopusApi, external_ids: ExternalIds):
         self.api = api
@@ -101,22 +123,23 @@ class OctopusParties:
             raise LookupFailed(f"{party.name}: could not look the relation up in Octopus ({exc})") from None
 
     def find(self, party: Party, known: TargetParty | None) -> TargetParty | None:
-        """The stored relation as is (no call); otherwise one search by VAT number or our number."""
+        """The stored relation as is (no call); otherwise one search by our number or the VAT number.
+        A relation holding our number that is not this party's (a hash collision whose tie-break a lost state
+        database forgot) moves the party to the next number, and the search is repeated."""
         if known is not None:
             return known
-        if not party.vat_number:
-            return None  # the upsert keyed by our number finds it, if it exists
-        ours = self.external_id(party)
-        rows = self._search(party, {"vatNr": octopus_vat_number(party.vat_number), "extRelationId": ours})
-        if not rows:
-            return None
-
-        def preference(row: dict[str, Any]) -> tuple[bool, bool]:
-            return _identification(row).get("externalRelationId") != ours, row.get("active") is False
-
-        ident = _identification(min(rows, key=preference))
-        external = ident.get("externalRelationId")
-        return TargetParty(str(ident["relationKey"]["id"]), str(external) if external else None)
+        number = self.external_id(party)
+        for _ in range(10):
+            params: dict[str, Any] = {"extRelationId": number}
+            if party.vat_number:
+                params["vatNr"] = octopus_vat_number(party.vat_number)
+            rows = self._search(party, params)
+            holders = [r for r in rows if _identification(r).get("externalRelationId") == number]
+            if holders and not any(is_this_party(r, party) for r in holders):
+                number = self._external_ids.reassign("relation", f"{party.ref.type}:{party.ref.id}")
+                continue
+            return _preferred(rows, number, party)
+        raise TargetError(f"{party.name}: no free relation number found in Octopus after 10 tries")
 
     def create(self, party: Party) -> TargetParty:
         external_id = self.external_id(party)
