@@ -69,6 +69,7 @@ def _line_rows(doc: Document, settings: MappingSettings, master: MasterData) -> 
             "vat_code_rate_fits": info is None or info.rate == line.tax_rate,
             "vat_code_direction": info.direction if info else None,
             "vat_code_direction_fits": info is None or info.direction in ("both", side),
+            "vat_code_excludes_vat": info is None or not info.inclusive,
         }
 
 
@@ -170,6 +171,8 @@ class Validator:
                                             meta={"code": "vat_code_rate_differs"}),
             gxe.ExpectColumnValuesToBeInSet(column="vat_code_direction_fits", value_set=[True],
                                             meta={"code": "vat_code_wrong_direction"}),
+            gxe.ExpectColumnValuesToBeInSet(column="vat_code_excludes_vat", value_set=[True],
+                                            meta={"code": "vat_code_inclusive"}),
         ])
         documents = definition("documents", [
             gxe.ExpectColumnValuesToNotBeNull(column="journal", meta={"code": "missing_journal"}),
@@ -263,6 +266,9 @@ class Validator:
             return (f"{at}: VAT code {row['vat_code']} is {row['vat_code_rate']} in {self.tool}, but the line is "
                     f"taxed at {row['rate']}; link the {row['rate']} tax rate to a {row['rate']} VAT code",
                     "vat_code")
+        if code == "vat_code_inclusive":
+            return (f"{at}: VAT code {row['vat_code']} reads amounts as VAT included in {self.tool}, but Focus "
+                    "states them excluding VAT; link a VAT code that excludes VAT", "vat_code")
         if code == "vat_code_wrong_direction":
             return (f"{at}: VAT code {row['vat_code']} is a {row['vat_code_direction']} code in {self.tool}, but "
                     f"this is a {row['direction']} document; link a {row['direction']} VAT code", "vat_code")

@@ -10,6 +10,7 @@ import pytest
 
 from connectors.cli import main as cli
 from connectors.state.models import DocumentState
+from tests.contract.oracle import ref
 from tests.contract.test_target_contract import booked, errors_by_document, sync
 from tests.contract.tools import ExactOnlineHarness
 from tests.sandbox.support import Api
@@ -105,3 +106,18 @@ def test_a_person_excludes_a_waiting_document_from_the_command_line_on_record(en
     assert invoice["id"] not in errors_by_document(entity_env, run_id)
     assert cli(["documents", "problems", entity_env.entity.entity]) == 0
     assert invoice["invoice_number"] not in capsys.readouterr().out
+
+
+def test_a_peppol_document_no_longer_approved_in_focus_is_not_booked(entity_env, focus):
+    """Review finding: a pending purchase document Focus stopped listing as approved was still booked."""
+    api = Api(focus)
+    [expense] = [e for e in api.all("expenses.list", {"filter": {"department_ids": [entity_env.entity.department_id],
+                                                                  "review_statuses": ["approved"]}})
+                 if (e.get("origin") or {}).get("type") == "peppolIncomingDocument"][:1]
+    sync(entity_env, dry_run=True)  # read and validated, not booked yet
+    focus.patch_document("expense", expense["source"]["id"], {"review_status": "refused"})
+
+    sync(entity_env)
+    [entry] = [e for e in entity_env.ledger.entries(DocumentState.EXCLUDED) if e.focus_id == expense["source"]["id"]]
+    assert entry.state is DocumentState.EXCLUDED
+    assert ref(expense["source"]["type"], expense["source"]["id"]) not in booked(entity_env)

@@ -33,8 +33,8 @@ def tool_bookings(engine):
 
 def test_a_state_database_that_never_read_the_tool_reads_everything(tool_bookings):
     tool = RecordingTool([FoundBooking("FC-I-1", BookingRef("1/V1/1"), None)])
-    assert reconcile(tool, tool_bookings, from_date=dt.date(2025, 1, 1)) == {"reconciled_full": 1,
-                                                                            "reconciled_found": 1}
+    assert reconcile(tool, tool_bookings, from_date=dt.date(2025, 1, 1)) == {
+        "reconciled_full": 1, "reconciled_found": 1, "reconciled_twice": 0}
     assert tool.reads == [(None, dt.date(2025, 1, 1))]
     assert tool_bookings.get("FC-I-1").ref.target_id == "1/V1/1"
 
@@ -56,3 +56,13 @@ def test_a_start_date_moved_back_reads_everything_again(tool_bookings):
     reconcile(tool, tool_bookings, from_date=dt.date(2025, 1, 1))
     reconcile(tool, tool_bookings, from_date=dt.date(2025, 6, 1))  # later than covered: incremental
     assert [since is None for since, _ in tool.reads] == [True, True, False]
+
+
+def test_a_reference_the_tool_holds_twice_is_reported(tool_bookings):
+    tool = RecordingTool([FoundBooking("FC-I-1", BookingRef("1/V1/1", "V1 2026/1"), None),
+                          FoundBooking("FC-I-1", BookingRef("1/V1/2", "V1 2026/2"), None)])
+    reported = []
+    counts = reconcile(tool, tool_bookings, from_date=None, booked_twice=lambda ref, refs: reported.append(
+        (ref, [r.booking_number for r in refs])))
+    assert counts["reconciled_twice"] == 1
+    assert reported == [("FC-I-1", ["V1 2026/1", "V1 2026/2"])]

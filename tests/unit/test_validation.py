@@ -179,3 +179,13 @@ def test_a_date_outside_every_book_year_names_the_fix():
     assert message == ("Invoice 2026 / 17: dated 2027-01-04, but Octopus has no book year for that date; open the "
                        "book year in the tool (the next run picks the document up)")
     assert messages(with_years, invoice(item())) == []
+
+
+def test_a_vat_code_that_reads_amounts_as_vat_included_is_refused():
+    """Review finding: Exact splits a line on a Type "I" code itself, so the booked amounts would differ."""
+    master = replace(MASTER, vat_codes={**MASTER.vat_codes,
+                                        "1I": VatCodeInfo("1I", "21% incl.", D("0.21"), "sales", inclusive=True)})
+    linked = replace(SETTINGS, vat_links={**SETTINGS.vat_links, ("sales", "tr-21"): "1I"})
+    [message] = messages(Validator(linked, master, "Exact Online"), invoice(item()))
+    assert message == ("Invoice 2026 / 17, line 1: VAT code 1I reads amounts as VAT included in Exact Online, but "
+                       "Focus states them excluding VAT; link a VAT code that excludes VAT")

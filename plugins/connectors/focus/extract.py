@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SALES_TYPES = ("invoice", "creditNote")
 PURCHASE_TYPES = ("incomingInvoice", "incomingCreditNote")
+WITHDRAWN_PURCHASE = "Focus no longer lists it as an approved Peppol document (refused or deleted in Focus)"
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,7 @@ def reread(client: FocusClient, department_id: str, waiting: Iterable[tuple[str,
     if purchases_read:
         for source_type in PURCHASE_TYPES:
             for source_id in by_type.get(source_type) or []:
-                yield Gone(source_type, source_id, "Focus no longer lists it as an approved Peppol document "
-                                                   "(refused or deleted in Focus)")
+                yield Gone(source_type, source_id, WITHDRAWN_PURCHASE)
     yield from _parties(client, roles)
 
 
@@ -112,7 +112,13 @@ def _noting(items: Iterable[dict], returned: set[str]) -> Iterator[dict]:
 
 def _reference_data(client: FocusClient, department_id: str, *, emit: bool = True):
     """Tax rates and product-category ledger accounts (yielded unless ``emit`` is off); returns their maps."""
-    rates = [mapping.tax_rate(item) for item in streams.tax_rates(client, department_id)]
+    rates = []
+    for item in streams.tax_rates(client, department_id):
+        try:
+            rates.append(mapping.tax_rate(item))
+        except mapping.MappingError as exc:
+            # The documents using it say so ("its tax rate … is not a tax rate of this department").
+            log.warning("Skipping a tax rate Focus returned that cannot be read: %s", exc)
     if emit:
         yield from rates
     ledgers: dict[str, str] = {}
@@ -200,7 +206,11 @@ def _parties(client: FocusClient, roles: dict[PartyRef, set[PartyRole]]) -> Iter
         found = 0
         for item in fetch(client, ids):
             found += 1
-            yield mapping.party(item, party_type, frozenset(roles[PartyRef(party_type, item["id"])]))
+            try:
+                yield mapping.party(item, party_type, frozenset(roles[PartyRef(party_type, item["id"])]))
+            except Exception:  # noqa: BLE001 - one unreadable party must not stop the others
+                log.exception("Could not read %s %s from Focus; its documents wait for it", party_type,
+                              item.get("id"))
         if found != len(set(ids)):
             log.warning("Focus returned %d of %d %s records asked for", found, len(set(ids)), party_type)
 

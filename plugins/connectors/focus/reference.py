@@ -7,11 +7,15 @@ the way invoicing wants them (the invoicing address first).
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from connectors.domain import Address, Department, LedgerAccount, Party, PartyRef, PartyRole, TaxRate
-from connectors.focus.values import moment, number
+from connectors.focus.values import MappingError, moment, number
+
+log = logging.getLogger(__name__)
 
 
 def department(item: Mapping[str, Any]) -> Department:
@@ -68,9 +72,18 @@ def party(item: Mapping[str, Any], party_type: str, roles: frozenset[PartyRole] 
         bic=clean(item.get("bic")),
         language=item.get("language"),
         is_person=party_type == "contact",
-        updated_at=moment(item.get("updated_at"), name, "updated_at"),
+        updated_at=_stamp(item.get("updated_at"), name),
         roles=roles,
     )
+
+
+def _stamp(value: Any, name: str) -> dt.datetime | None:
+    """When the party changed: informative only, so a value that does not parse is dropped, not fatal."""
+    try:
+        return moment(value, name, "updated_at")
+    except MappingError:
+        log.warning("%s: ignoring an updated_at that is no date and time (%r)", name, value)
+        return None
 
 
 def clean(value: Any) -> str | None:

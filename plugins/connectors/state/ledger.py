@@ -314,9 +314,11 @@ class DocumentLedger:
         return self.entry(entry.id)
 
     def withdraw(self, entry: LedgerEntry, reason: str) -> None:
-        """A waiting document Focus no longer returns (deleted, or no longer approved): excluded by Focus."""
+        """A document not yet booked that Focus no longer returns (deleted, or no longer approved): excluded by
+        Focus, so it is never booked."""
+        waiting = (DocumentState.PENDING, DocumentState.FAILED, DocumentState.UNMAPPABLE)
         with write_transaction(self._engine) as connection:
             connection.execute(update(_docs).where(_docs.c.id == entry.id,
-                                                   _docs.c.state == DocumentState.UNMAPPABLE.value).values(
+                                                   _docs.c.state.in_([s.value for s in waiting])).values(
                 state=DocumentState.EXCLUDED.value, excluded_by="Focus", excluded_reason=reason,
                 excluded_at=clock.now()))

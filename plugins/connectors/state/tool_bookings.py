@@ -61,10 +61,16 @@ class ToolBookings:
 
     # -- bookings ----------------------------------------------------------------------------
 
-    def save(self, found: Iterable[FoundBooking]) -> int:
+    def save(self, found: Iterable[FoundBooking]) -> tuple[int, dict[str, list[BookingRef]]]:
+        """Store what the tool holds; returns how many, and the references the tool holds more than once
+        (bookings made twice, by hand or otherwise: reported, never hidden)."""
         count = 0
         batch: list[dict] = []
+        seen: dict[str, list[BookingRef]] = {}
         for item in found:
+            refs = seen.setdefault(item.reference, [])
+            if item.ref.target_id not in {r.target_id for r in refs}:
+                refs.append(item.ref)
             batch.append(self._row(item))
             count += 1
             if len(batch) >= BATCH:
@@ -72,7 +78,7 @@ class ToolBookings:
                 batch = []
         if batch:
             self._write(batch)
-        return count
+        return count, {reference: refs for reference, refs in seen.items() if len(refs) > 1}
 
     def add(self, reference: str, ref: BookingRef, total: Decimal | None) -> None:
         self._write([self._row(FoundBooking(reference, ref, total))])

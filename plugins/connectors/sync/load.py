@@ -112,7 +112,13 @@ def load_documents(
                                                  DocumentState.FAILED) if _to_settle(entry)]
     if not todo:
         return counts
-    counts.update(reconcile(target, tool_bookings, from_date=settings.start_date))
+    def booked_twice(reference: str, refs) -> None:
+        numbers = ", ".join(r.booking_number or r.target_id for r in refs)
+        errors(None, reference, "booked_twice", None,
+               f"{target.name} holds {len(refs)} bookings with the connector's reference {reference} ({numbers}); "
+               f"keep one and remove the others in {target.name}")
+
+    counts.update(reconcile(target, tool_bookings, from_date=settings.start_date, booked_twice=booked_twice))
     for entry_id in todo:
         entry = ledger.entry(entry_id)  # as it is now: another worker may have moved it meanwhile
         if not _to_settle(entry):

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 
 from connectors.state import clock
 from connectors.state.tool_bookings import ToolBookings
-from connectors.targets.base import Target
+from connectors.targets.base import BookingRef, Target
 
 
 def overlap() -> dt.timedelta:
@@ -29,7 +30,8 @@ def overlap() -> dt.timedelta:
     return dt.timedelta(minutes=int(os.environ.get("CONNECTOR_RECONCILE_OVERLAP_MINUTES", "120")))
 
 
-def reconcile(target: Target, tool_bookings: ToolBookings, *, from_date: dt.date | None) -> dict[str, int]:
+def reconcile(target: Target, tool_bookings: ToolBookings, *, from_date: dt.date | None,
+              booked_twice: Callable[[str, list[BookingRef]], None] = lambda reference, refs: None) -> dict[str, int]:
     """Read the tool's connector bookings since the cursor into ``tool_bookings``; move the cursor.
     A full read when there is no cursor, or when the documents now start earlier than the reads covered
     (a start date moved back; another integration on the administration). Raises ``LookupFailed`` (nothing
@@ -38,7 +40,9 @@ def reconcile(target: Target, tool_bookings: ToolBookings, *, from_date: dt.date
     cursor = tool_bookings.cursor()
     full = cursor is None or (cursor[1] is not None and (from_date is None or from_date < cursor[1]))
     since = None if full else cursor[0] - overlap()
-    found = tool_bookings.save(target.connector_bookings(since, from_date=from_date))
+    found, twice = tool_bookings.save(target.connector_bookings(since, from_date=from_date))
+    for reference, refs in twice.items():
+        booked_twice(reference, refs)
     covered = from_date if full else cursor[1]
     tool_bookings.set_cursor(started, covered)
-    return {"reconciled_full": int(full), "reconciled_found": found}
+    return {"reconciled_full": int(full), "reconciled_found": found, "reconciled_twice": len(twice)}

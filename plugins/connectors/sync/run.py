@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from connectors.domain import Document, Party, SourceIssue
 from connectors.focus.client import FocusClient
-from connectors.focus.extract import Gone, reread
+from connectors.focus.extract import PURCHASE_TYPES, WITHDRAWN_PURCHASE, Gone, reread
 from connectors.focus.extract import extract as focus_extract
 from connectors.mappings import MappingSettings
+from connectors.state import clock
 from connectors.state.claims import Claims, lease_from_env, new_owner
 from connectors.state.db import write_transaction
 from connectors.state.ledger import DocumentLedger
@@ -79,7 +80,8 @@ def load_entity(engine: Engine, name: str) -> Entity:
             purchase_discount_account=row.purchase_discount_account,
         )
         return Entity(row.id, row.entity, row.focus_department_id, row.target, row.start_date,
-                      row.extract_watermark, settings, row.target_connection_id, row.target_administration)
+                      clock.aware(row.extract_watermark), settings, row.target_connection_id,
+                      row.target_administration)
 
 
 @dataclass
@@ -187,12 +189,7 @@ def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, in
         recorded.update(ledger.record(sorter.documents(
             reread(client, env.entity.department_id, waiting, purchases_read=True)), edited))
     recorded.update(ledger.record_unreadable(sorter.problems))
-    waiting_entries = {(e.source_type, e.focus_id): e for e in ledger.unmappable()}
-    for gone in sorter.gone:
-        entry = waiting_entries.get((gone.source_type, gone.source_id))
-        if entry is not None:
-            ledger.withdraw(entry, gone.reason)
-            log.info("%s: %s; it no longer waits", entry.label, gone.reason)
+    withdrawn = _withdraw(ledger, sorter)
     env.parties.record(sorter.parties)
     sink = env.error_sink(run_id)
     excluded = {(e.source_type, e.focus_id) for e in ledger.entries(DocumentState.EXCLUDED)}
@@ -207,9 +204,25 @@ def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, in
     counts = {**{f"extracted_{k}": v for k, v in sorter.kinds.items()},
               **{f"ledger_{k}": v for k, v in recorded.items()},
               "extracted_parties": len(sorter.parties), "unmappable": len(sorter.problems),
-              "withdrawn": len(sorter.gone), "reread": len(waiting)}
+              "withdrawn": withdrawn, "reread": len(waiting)}
     env.runs.add_counts(run_id, counts)
     return counts
+
+
+def _withdraw(ledger: DocumentLedger, sorter: _Sorter) -> int:
+    """Documents not yet booked that Focus no longer returns — deleted, or (every approved Peppol document is
+    listed each run) no longer approved — are excluded by Focus, so they are never booked."""
+    gone = {(g.source_type, g.source_id): g.reason for g in sorter.gone}
+    count = 0
+    for entry in ledger.entries(DocumentState.PENDING, DocumentState.FAILED, DocumentState.UNMAPPABLE):
+        key = (entry.source_type, entry.focus_id)
+        reason = gone.get(key) or (WITHDRAWN_PURCHASE if entry.source_type in PURCHASE_TYPES
+                                   and key not in sorter.seen else None)
+        if reason:
+            ledger.withdraw(entry, reason)
+            log.info("%s: %s; it is not booked", entry.label, reason)
+            count += 1
+    return count
 
 
 def edited_message(document: Document, env: Env) -> str:

@@ -89,6 +89,9 @@ class VatCodeInfo:
     rate: Decimal  # fraction
     direction: str  # sales | purchase | both
     blocked: bool = False
+    #: The tool reads amounts on lines with this code as VAT included (Exact's Type "I"): the connector sends
+    #: amounts excluding VAT, so such a code would book other amounts than Focus states.
+    inclusive: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,12 @@ def read_master_data(api: ExactApi) -> tuple[MasterData, dict[str, str]]:
         accounts[code] = AccountInfo(code, row.get("Description") or "", bool(row.get("IsBlocked")))
         gl_ids[code] = row["ID"]
     vat_codes = {}
-    for row in api.list("vat/VATCodes", {"$select": "Code,Description,Percentage,VATTransactionType,IsBlocked"}):
+    for row in api.list("vat/VATCodes",
+                        {"$select": "Code,Description,Percentage,Type,VATTransactionType,IsBlocked"}):
         code = str(row["Code"]).strip()
         vat_codes[code] = VatCodeInfo(code, row.get("Description") or "", Decimal(str(row.get("Percentage") or 0)),
                                       VAT_DIRECTIONS.get(row.get("VATTransactionType") or "B", "both"),
-                                      bool(row.get("IsBlocked")))
+                                      bool(row.get("IsBlocked")), inclusive=row.get("Type") == "I")
     journals = {}
     for row in api.list("financial/Journals", {"$select": "Code,Description,Type,IsBlocked"}):
         code = str(row["Code"]).strip()

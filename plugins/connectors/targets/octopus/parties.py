@@ -59,11 +59,15 @@ def relation_body(party: Party, external_id: int, relation_id: str | None = None
         "relationIdentificationServiceData": identification,
         "name": party.name[:100],
         "currencyCode": "EUR",
-        "client": PartyRole.CUSTOMER in party.roles or not party.roles,
-        "supplier": PartyRole.SUPPLIER in party.roles,
         "vatType": _vat_type(party),
         "active": True,
     }
+    # Only the roles the documents gave the party: Octopus merges what is sent, so a relation someone else
+    # made a supplier stays one when the connector books a sale to it.
+    if PartyRole.CUSTOMER in party.roles or not party.roles:
+        body["client"] = True
+    if PartyRole.SUPPLIER in party.roles:
+        body["supplier"] = True
     if party.vat_number:
         body["vatNr"] = octopus_vat_number(party.vat_number)
     if party.address:
