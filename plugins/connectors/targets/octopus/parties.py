@@ -156,7 +156,8 @@ class OctopusParties:
         rows = self._search(party, {"extRelationId": external_id})
         mine = [r for r in rows if _identification(r).get("externalRelationId") == external_id]
         if not mine:
-            raise TargetError(f"{party.name}: Octopus accepted relation {external_id} but cannot find it")
+            raise AmbiguousWrite(f"{party.name}: Octopus accepted relation {external_id} but does not list it yet; "
+                                 "it is looked up again before anything is created")
         return TargetParty(str(_identification(mine[0])["relationKey"]["id"]), str(external_id))
 
     def update(self, target: TargetParty, party: Party) -> TargetParty:
