@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox.runner import RunningSandbox, start_sandbox
-from tests.conftest import OctopusApi
+from tests.conftest import ExactApi, OctopusApi
 from tests.sandbox.support import Api
 
 
@@ -29,6 +29,22 @@ def own_focus() -> Iterator[RunningSandbox]:
 def own_api(own_focus: RunningSandbox) -> Iterator[Api]:
     own_focus.reset_runtime()
     caller = Api(own_focus)
+    yield caller
+    caller.http.close()
+
+
+@pytest.fixture(scope="module")
+def own_exact(request) -> Iterator[RunningSandbox]:
+    """An Exact Online sandbox of the test module's own, for tests that book (seed: the module's ``EXACT_SEED``)."""
+    with start_sandbox("exact_online", seed=getattr(request.module, "EXACT_SEED", 3)) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def own_exact_api(own_exact: RunningSandbox) -> Iterator[ExactApi]:
+    """A caller with a minted token on ``own_exact``, its runtime reset for each test (data stays)."""
+    own_exact.reset_runtime()
+    caller = ExactApi(own_exact)
     yield caller
     caller.http.close()
 

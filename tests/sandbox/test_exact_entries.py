@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from sandbox.runner import RunningSandbox, start_sandbox
 from tests.conftest import ExactApi
 
 SALES = "salesentry/SalesEntries"
 PURCHASES = "purchaseentry/PurchaseEntries"
 
 
-@pytest.fixture(scope="module")
-def books() -> Iterator[RunningSandbox]:
-    """A sandbox of this module's own: these tests book entries."""
-    with start_sandbox("exact_online", seed=3) as sandbox:
-        yield sandbox
+EXACT_SEED = 3
 
 
 @pytest.fixture
-def api(books: RunningSandbox) -> Iterator[ExactApi]:
-    books.reset_runtime()
-    caller = ExactApi(books)
-    yield caller
-    caller.http.close()
+def api(own_exact_api: ExactApi) -> ExactApi:
+    return own_exact_api
 
 
 @pytest.fixture
@@ -136,26 +127,26 @@ def test_a_given_entry_number_must_be_free_in_its_journal_and_year(api, ids):
     assert api.post(SALES, sale(ids)).json()["d"]["EntryNumber"] == 26710000  # the sequence continues after it
 
 
-def test_closing_and_reopening_a_period_through_the_admin_api(api, ids, books):
-    closed = books.admin("POST", "periods/close", {"division": 100001, "year": 2026, "period": 9}).json()["data"]
+def test_closing_and_reopening_a_period_through_the_admin_api(api, ids, own_exact):
+    closed = own_exact.admin("POST", "periods/close", {"division": 100001, "year": 2026, "period": 9}).json()["data"]
     assert [(p["FinYear"], p["FinPeriod"], p["Closed"]) for p in closed] == [(2026, 9, True)]
     assert refusal(api.post(SALES, sale(ids, EntryDate="2026-09-30"))) == "Period is closed: 2026/9."
     assert api.post(SALES, sale(ids, EntryDate="2026-10-01")).status_code == 201  # the next one is open
-    books.admin("POST", "periods/open", {"division": 100001, "year": 2026})
+    own_exact.admin("POST", "periods/open", {"division": 100001, "year": 2026})
     assert api.post(SALES, sale(ids, EntryDate="2026-09-30")).status_code == 201
-    reopened = books.admin("GET", "periods?division=100001&year=2026").json()["data"]
+    reopened = own_exact.admin("GET", "periods?division=100001&year=2026").json()["data"]
     assert not any(p["Closed"] for p in reopened)
 
 
-def test_a_closed_period_refuses_put_and_delete_too(api, ids, books):
+def test_a_closed_period_refuses_put_and_delete_too(api, ids, own_exact):
     entry = api.post(SALES, sale(ids, EntryDate="2026-08-14")).json()["d"]
     key = f"{SALES}(guid'{entry['EntryID']}')"
-    books.admin("POST", "periods/close", {"division": 100001, "year": 2026, "period": 8})
+    own_exact.admin("POST", "periods/close", {"division": 100001, "year": 2026, "period": 8})
     try:
         assert refusal(api.request("PUT", key, json={"YourRef": "PO-79"})) == "Period is closed: 2026/8."
         assert refusal(api.request("DELETE", key)) == "Period is closed: 2026/8."
     finally:
-        books.admin("POST", "periods/open", {"division": 100001, "year": 2026, "period": 8})
+        own_exact.admin("POST", "periods/open", {"division": 100001, "year": 2026, "period": 8})
     assert api.request("DELETE", key).status_code == 204
 
 

@@ -3,14 +3,12 @@ to the cent, in every answer (entries, lines, open items, ledger lines, admin re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
-from sandbox.runner import RunningSandbox, start_sandbox
 from tests.conftest import ExactApi
 from tests.sandbox.support import exact_json, exact_text
 
@@ -20,19 +18,12 @@ LINE_VAT = Decimal("25925925692592.59")
 TOTAL = Decimal("149382714704938.26")  # LINE + LINE_VAT
 
 
-@pytest.fixture(scope="module")
-def books() -> Iterator[RunningSandbox]:
-    """A sandbox of this module's own: these tests book entries."""
-    with start_sandbox("exact_online", seed=11) as sandbox:
-        yield sandbox
+EXACT_SEED = 11
 
 
 @pytest.fixture
-def api(books: RunningSandbox) -> Iterator[ExactApi]:
-    books.reset_runtime()
-    caller = ExactApi(books)
-    yield caller
-    caller.http.close()
+def api(own_exact_api: ExactApi) -> ExactApi:
+    return own_exact_api
 
 
 def post_text(api: ExactApi, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -104,18 +95,18 @@ def test_open_items_and_ledger_lines_are_exact(api, entry):
     assert amounts[0] == TOTAL and amounts[1] == -LINE and sum(amounts.values()) == 0
 
 
-def test_admin_reads_and_payments_are_exact(books, entry):
+def test_admin_reads_and_payments_are_exact(own_exact, entry):
     payment = {"division": 100001, "entry_id": entry["EntryID"], "amount": Decimal("49382714704938.25")}
-    response = httpx.post(f"{books.base_url}/_sandbox/payments", content=exact_text(payment))  # a literal amount
+    response = httpx.post(f"{own_exact.base_url}/_sandbox/payments", content=exact_text(payment))  # a literal amount
     assert response.status_code == 201, response.text
     assert exact_json(response)["data"]["open"] == Decimal("100000000000000.01")
-    mine = [e for e in exact_json(books.admin("GET", "entries?division=100001"))["data"]
+    mine = [e for e in exact_json(own_exact.admin("GET", "entries?division=100001"))["data"]
             if e["entry"]["EntryID"] == entry["EntryID"]]
     assert [(e["entry"]["AmountFC"], e["paid"], e["open"]) for e in mine] == [
         (TOTAL, Decimal("49382714704938.25"), Decimal("100000000000000.01"))]
 
 
-def test_the_request_log_keeps_the_literal(api, books, entry):
-    logged = exact_json(books.admin("GET", f"requests?endpoint={SALES}"))["data"]
+def test_the_request_log_keeps_the_literal(api, own_exact, entry):
+    logged = exact_json(own_exact.admin("GET", f"requests?endpoint={SALES}"))["data"]
     posted = [row["body"] for row in logged if row["method"] == "POST"]
     assert posted[-1]["SalesEntryLines"][0]["AmountFC"] == LINE

@@ -90,15 +90,7 @@ class ExactApi:
         self.base = base_url.rstrip("/")
         self.division = division
         self.http = ToolHttp(DIALECT, tokens, http=http, rates=ExactRates(clock), sleep=sleep,
-                             max_attempts=max_attempts)
-
-    @property
-    def calls(self) -> int:
-        return self.http.calls
-
-    @property
-    def writes(self) -> int:
-        return self.http.writes
+                             max_attempts=max_attempts, clock=clock)
 
     def url(self, path: str) -> str:
         if path.startswith("http"):

@@ -62,14 +62,6 @@ class OctopusApi:
         self.http = ToolHttp(DIALECT, tokens, http=http, rates=OctopusQuotas(), sleep=sleep,
                              max_attempts=max_attempts)
 
-    @property
-    def calls(self) -> int:
-        return self.http.calls
-
-    @property
-    def writes(self) -> int:
-        return self.http.writes
-
     def url(self, path: str) -> str:
         return f"{self.base}/dossiers/{self.dossier}/{path}"
 
