@@ -25,8 +25,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Options whose values are opaque strings that may start with "-" (about 1 OAuth code in 64 does).
+OPAQUE_VALUE_OPTIONS = frozenset({"--code"})
+
+
+def join_opaque_values(argv: Sequence[str]) -> list[str]:
+    """``--code -AbC`` → ``--code=-AbC``: argparse would read a value starting with "-" as an option."""
+    out: list[str] = []
+    items = iter(argv)
+    for item in items:
+        if item in OPAQUE_VALUE_OPTIONS:
+            value = next(items, None)
+            out.append(item if value is None else f"{item}={value}")
+        else:
+            out.append(item)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(join_opaque_values(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
