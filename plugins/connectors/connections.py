@@ -33,7 +33,11 @@ class ConnectionMissing(LookupError):
 def get_connection(conn_id: str) -> ConnectionInfo:
     raw = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
     if raw and raw.lstrip().startswith("{"):
-        data = json.loads(raw)
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConnectionMissing(f"AIRFLOW_CONN_{conn_id.upper()} is not valid JSON (line {exc.lineno}, column "
+                                    f"{exc.colno}); see the README section 'Connecting real accounts' for its form") from None
         extra = data.get("extra") or {}
         return ConnectionInfo(conn_id, data.get("host") or "", data.get("login") or "", data.get("password") or "",
                               json.loads(extra) if isinstance(extra, str) else extra)
@@ -44,7 +48,10 @@ def get_connection(conn_id: str) -> ConnectionInfo:
     try:
         conn = BaseHook.get_connection(conn_id)
     except Exception as exc:  # noqa: BLE001 - Airflow raises different types per backend
-        raise ConnectionMissing(f"Airflow connection {conn_id!r} is not defined: {type(exc).__name__}") from None
+        raise ConnectionMissing(
+            f"Airflow connection {conn_id!r} is not defined ({type(exc).__name__}): add it in the Airflow UI (Admin → "
+            f"Connections), with `airflow connections add {conn_id} …`, or as the environment variable "
+            f"AIRFLOW_CONN_{conn_id.upper()} (README: Connecting real accounts)") from None
     return ConnectionInfo(conn_id, conn.host or "", conn.login or "", conn.password or "", conn.extra_dejson)
 
 

@@ -11,25 +11,30 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from connectors.domain import DocumentKind
+from connectors import input_values
 from connectors.entities import EntitySpec, write_entities
 from connectors.setup import status_of
 from connectors.state.db import session_scope
-from connectors.state.models import Integration, Journal, LedgerByVatRate, VatCodeLink
+from connectors.state.models import Integration, IntegrationStatus, Journal, LedgerByVatRate, VatCodeLink
+from connectors.targets import BUILDERS
 
-ENTITY_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-TOOLS = ("exact_online", "octopus", "yuki", "twinfield")
+#: The tools an integration can be set up for: those with a target implementation.
+TOOLS = tuple(BUILDERS)
 
 
 class IntegrationError(ValueError):
     """A setup request that cannot be honoured; the message says what to do instead."""
+
+
+def connect_command(entity: str) -> str:
+    """The one command that finishes or repeats the tool side of the setup (consent, administration)."""
+    return f"focus-connector integrations connect {entity}"
 
 
 def max_entities(env: Mapping[str, str] | None = None) -> int:
@@ -56,6 +61,23 @@ class Settings:
     vat_links: dict[tuple[str, str], str] = field(default_factory=dict)
     ledger_by_rate: dict[tuple[str, str], str] = field(default_factory=dict)
 
+    def checked(self) -> Settings:
+        """Refuse, before anything is stored, a value that could not build a DAG or a mapping."""
+        try:
+            if self.timezone is not None:
+                input_values.time_zone(self.timezone)
+            if self.schedule is not None:
+                self.schedule = input_values.cron_expression(self.schedule)
+            for kind in self.journals:
+                input_values.journal_kind(kind)
+            for direction, _ in (*self.vat_links, *self.ledger_by_rate):
+                input_values.direction(direction, "mapping")
+            for _, rate in self.ledger_by_rate:
+                input_values.vat_rate(rate, "ledger account per VAT rate")
+        except input_values.InvalidValue as exc:
+            raise IntegrationError(str(exc)) from None
+        return self
+
 
 def _apply(row: Integration, settings: Settings) -> None:
     scalar = {
@@ -71,7 +93,6 @@ def _apply(row: Integration, settings: Settings) -> None:
         if value is not None:
             setattr(row, name, value)
     for kind, code in settings.journals.items():
-        DocumentKind(kind)  # validates the name
         existing = next((j for j in row.journals if j.document_kind == kind), None)
         if existing:
             existing.journal_code = code
@@ -89,7 +110,10 @@ def _apply(row: Integration, settings: Settings) -> None:
             existing.ledger_account = account
         else:
             row.ledger_by_rate.append(LedgerByVatRate(direction=direction, rate=rate, ledger_account=account))
-    row.status = status_of(row).value
+    # "Connecting" is left only by choosing an administration (the connect step does, once the tool answered):
+    # an integration whose consent was lost keeps it whatever else is edited.
+    if row.status != IntegrationStatus.CONNECTING or settings.administration is not None:
+        row.status = status_of(row).value
 
 
 def _administration_free(session, row: Integration) -> None:
@@ -107,10 +131,13 @@ def _administration_free(session, row: Integration) -> None:
 
 
 def add(engine: Engine, entity: str, *, department_id: str, target: str, settings: Settings) -> Integration:
-    if not ENTITY_NAME.match(entity):
-        raise IntegrationError(f"Entity name {entity!r} must be lower case letters, digits and _ (it names the DAG)")
+    try:
+        input_values.entity_name(entity)
+    except input_values.InvalidValue as exc:
+        raise IntegrationError(str(exc)) from None
     if target not in TOOLS:
         raise IntegrationError(f"Unknown accounting tool {target!r}; choose one of {', '.join(TOOLS)}")
+    settings.checked()
     with session_scope(engine) as session:
         count = session.scalar(select(func.count()).select_from(Integration))
         limit = max_entities()
@@ -134,6 +161,7 @@ def add(engine: Engine, entity: str, *, department_id: str, target: str, setting
 
 
 def edit(engine: Engine, entity: str, settings: Settings) -> Integration:
+    settings.checked()
     with session_scope(engine) as session:
         row = _get(session, entity)
         _apply(row, settings)
@@ -185,12 +213,9 @@ def _get(session: Session, entity: str) -> Integration:
     return row
 
 
-def parse_pairs(values: Iterable[str], what: str) -> dict[str, str]:
+def parse_pairs(values: Iterable[str], what: str, example: str = "KEY=VALUE") -> dict[str, str]:
     """``["a=b", "c=d"]`` → ``{"a": "b", "c": "d"}`` with a clear error for malformed input."""
-    out = {}
-    for value in values:
-        key, sep, target = value.partition("=")
-        if not sep or not key or not target:
-            raise IntegrationError(f"{what} must look like KEY=VALUE, got {value!r}")
-        out[key.strip()] = target.strip()
-    return out
+    try:
+        return dict(input_values.key_value(value, what, example) for value in values)
+    except input_values.InvalidValue as exc:
+        raise IntegrationError(str(exc)) from None

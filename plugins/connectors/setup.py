@@ -54,9 +54,12 @@ def suggest_journals(master: MasterData) -> dict[str, str]:
 
 
 def status_of(integration: Integration, kinds_in_use: Iterable[DocumentKind] = tuple(DocumentKind)) -> IntegrationStatus:
-    """Connected when everything required is set; Configuration needed while a mapping is missing."""
-    if not integration.target_administration or not integration.start_date:
+    """Connecting until the tool's administration is chosen; Configuration needed while a start date or a
+    mapping is missing; Connected when everything required is set."""
+    if not integration.target_administration:
         return IntegrationStatus.CONNECTING
+    if not integration.start_date:
+        return IntegrationStatus.CONFIGURATION_NEEDED
     journals = {j.document_kind for j in integration.journals}
     if any(kind.value not in journals for kind in kinds_in_use):
         return IntegrationStatus.CONFIGURATION_NEEDED

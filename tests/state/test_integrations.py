@@ -33,7 +33,7 @@ def add(engine, name="acme_be", department="dept-1", settings=None):
                             settings=settings or integrations.Settings())
 
 
-def test_a_new_integration_is_connecting_until_an_administration_and_start_date_are_chosen(engine):
+def test_a_new_integration_is_connecting_until_an_administration_is_chosen(engine):
     assert add(engine).status == "connecting"
 
 

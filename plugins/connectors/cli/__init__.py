@@ -6,8 +6,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from connectors.cli import document_commands, focus_commands, integration_commands
+from connectors.cli.common import StateDatabaseError
 from connectors.connections import ConnectionMissing
 from connectors.focus.errors import FocusError
 from connectors.integrations import IntegrationError
@@ -15,8 +17,15 @@ from connectors.oauth import AuthError
 from connectors.targets.base import TargetError
 
 
+class OneLineErrors(argparse.ArgumentParser):
+    """Usage mistakes in one line (what is wrong, where to look), not argparse's usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="focus-connector", description=__doc__)
+    parser = OneLineErrors(prog="focus-connector", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
     focus_commands.register(sub)
@@ -48,9 +57,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except (FocusError, AuthError, TargetError, IntegrationError, ConnectionMissing) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (FocusError, AuthError, TargetError, IntegrationError, ConnectionMissing, StateDatabaseError) as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 1
+    except SystemExit as exc:
+        if isinstance(exc.code, str):  # a command's own one-line refusal
+            print(exc.code, file=sys.stderr)
+            return 1
+        raise
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a defect, not the user's mistake: one line, the traceback on request
+        if args.verbose:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {one_line(exc)} (run with --verbose for the details, and "
+              "please report it)", file=sys.stderr)
+        return 1
+
+
+def one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

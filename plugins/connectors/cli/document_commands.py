@@ -13,13 +13,12 @@ import argparse
 import getpass
 
 from connectors import integrations
-from connectors.state.db import make_engine, migrate
+from connectors.cli.common import positive_int, state_engine
 from connectors.state.ledger import DocumentLedger, DocumentNotFound
 
 
 def _ledger(entity: str) -> DocumentLedger:
-    engine = make_engine()
-    migrate(engine)
+    engine = state_engine()
     row = integrations.get(engine, entity)
     return DocumentLedger(engine, integration_id=row.id, department_id=row.focus_department_id, target=row.target)
 
@@ -64,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     commands = group.add_subparsers(dest="documents_command", required=True)
     problems = commands.add_parser("problems", help="every document that still needs attention, with its fix")
     problems.add_argument("entity")
-    problems.add_argument("--limit", type=int, default=50)
+    problems.add_argument("--limit", type=positive_int, default=50)
     problems.set_defaults(func=cmd_problems)
     exclude = commands.add_parser("exclude", help="never book this document (records who and why)")
     exclude.add_argument("entity")

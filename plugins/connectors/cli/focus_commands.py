@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import secrets
 import sys
 from urllib.parse import parse_qs, urlparse
 
+from connectors.cli.common import ISO_DATE, ISO_TIMESTAMP, state_engine
 from connectors.cli.output import count_records, format_table, record_json
 from connectors.connections import FOCUS_CONN_ID, get_connection
 from connectors.focus import streams
 from connectors.focus.connection import focus_client, oauth_for, redirect_uri, token_store
+from connectors.focus.errors import FocusNotFound
 from connectors.focus.extract import extract
-from connectors.state.db import make_engine, migrate
 
 
 def consent_code(authorize_url: str, state: str, code: str | None) -> str:
@@ -22,15 +22,17 @@ def consent_code(authorize_url: str, state: str, code: str | None) -> str:
         return code
     print("Open this URL, approve the integration, then paste the URL you were redirected to:")
     print(authorize_url)
-    query = parse_qs(urlparse(input("> ").strip()).query)
+    try:
+        query = parse_qs(urlparse(input("> ").strip()).query)
+    except EOFError:
+        raise SystemExit("No URL was pasted; run the command again, or pass the code with --code.") from None
     if query.get("state", [""])[0] != state:
         raise SystemExit("The state in that URL does not match; start again.")
     return query.get("code", [""])[0]
 
 
 def cmd_connect(args: argparse.Namespace) -> int:
-    engine = make_engine()
-    migrate(engine)
+    engine = state_engine()
     conn = get_connection(FOCUS_CONN_ID)
     oauth = oauth_for(conn)
     state = secrets.token_urlsafe(16)
@@ -41,17 +43,20 @@ def cmd_connect(args: argparse.Namespace) -> int:
 
 
 def cmd_departments(args: argparse.Namespace) -> int:
-    with focus_client(make_engine()) as client:
+    with focus_client(state_engine()) as client:
         for item in streams.departments(client):
             print(f"{item['id']}  {item['name']}  {item.get('vat_number') or ''}")
     return 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    since = dt.datetime.fromisoformat(args.since) if args.since else None
-    start = dt.date.fromisoformat(args.start_date) if args.start_date else None
-    with focus_client(make_engine()) as client:
-        records = extract(client, args.department, since=since, start_date=start)
+    with focus_client(state_engine()) as client:
+        try:
+            streams.department_info(client, args.department)
+        except FocusNotFound:
+            raise SystemExit(f"error: Focus has no department {args.department!r}; "
+                             "`focus-connector focus departments` lists them") from None
+        records = extract(client, args.department, since=args.since, start_date=args.start_date)
         if args.format == "jsonl":
             for record in records:
                 print(record_json(record))
@@ -71,7 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         func=cmd_departments)
     ext = commands.add_parser("extract", help="extract one department and print counts (or JSON lines)")
     ext.add_argument("--department", required=True, help="Focus department id")
-    ext.add_argument("--since", help="only outgoing documents updated since this ISO timestamp")
-    ext.add_argument("--start-date", help="ignore documents dated before this day (YYYY-MM-DD)")
+    ext.add_argument("--since", type=ISO_TIMESTAMP,
+                     help="only outgoing documents updated since this ISO 8601 timestamp (e.g. 2026-01-31T08:00:00+01:00)")
+    ext.add_argument("--start-date", type=ISO_DATE, help="ignore documents dated before this day (YYYY-MM-DD)")
     ext.add_argument("--format", choices=("table", "jsonl"), default="table")
     ext.set_defaults(func=cmd_extract)

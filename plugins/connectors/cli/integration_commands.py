@@ -11,18 +11,30 @@ choices; anything still missing leaves the status at "Configuration needed".
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import secrets
+import sys
 
 from connectors import integrations
+from connectors.cli.common import (
+    CRON,
+    ENTITY_NAME,
+    ISO_DATE,
+    JOURNAL,
+    LEDGER_BY_RATE,
+    TIME_ZONE,
+    VAT_LINK,
+    positive_int,
+    state_engine,
+)
 from connectors.cli.document_commands import print_problems
 from connectors.cli.focus_commands import consent_code
 from connectors.connections import get_connection
 from connectors.focus import streams
 from connectors.focus.connection import focus_client, redirect_uri
 from connectors.focus.mapping import tax_rate
+from connectors.integrations import IntegrationError
+from connectors.oauth import AuthError
 from connectors.setup import suggest_journals, suggest_vat_links
-from connectors.state.db import make_engine, migrate
 from connectors.state.ledger import DocumentLedger
 from connectors.state.master_data import MasterDataStore
 from connectors.state.runs import RunLog
@@ -31,22 +43,14 @@ from connectors.state.tokens import DbTokenStore
 from connectors.targets import oauth_for
 from connectors.tasks import target_for
 
+TOOL_NAMES = {"exact_online": "Exact Online", "octopus": "Octopus", "yuki": "Yuki", "twinfield": "Twinfield"}
 STATUS_LABELS = {"connecting": "Connecting", "connected": "Connected", "configuration_needed": "Configuration needed"}
 
 
 def _settings(args: argparse.Namespace) -> integrations.Settings:
-    vat_links = {}
-    for key, code in integrations.parse_pairs(args.vat_link or [], "--vat-link").items():
-        direction, _, source = key.partition(":")
-        vat_links[(direction, source)] = code
-    ledger_by_rate = {}
-    for key, account in integrations.parse_pairs(args.ledger_by_rate or [], "--ledger-by-rate").items():
-        direction, _, rate = key.partition(":")
-        ledger_by_rate[(direction, rate)] = account
     return integrations.Settings(
         target_connection_id=getattr(args, "connection", None),
-        administration=args.administration,
-        start_date=dt.date.fromisoformat(args.start_date) if args.start_date else None,
+        start_date=args.start_date,
         timezone=args.timezone,
         auto_sync=args.auto_sync,
         schedule=args.schedule,
@@ -54,24 +58,10 @@ def _settings(args: argparse.Namespace) -> integrations.Settings:
         sales_discount_account=args.sales_discount_account,
         purchase_discount_account=args.purchase_discount_account,
         fill_ledger_by_vat_rate=args.fill_ledger_by_vat_rate,
-        journals=integrations.parse_pairs(args.journal or [], "--journal"),
-        vat_links=vat_links,
-        ledger_by_rate=ledger_by_rate,
+        journals=dict(args.journal or []),
+        vat_links=dict(args.vat_link or []),
+        ledger_by_rate=dict(args.ledger_by_rate or []),
     )
-
-
-def _connect_tool(engine, row, code: str | None) -> None:
-    conn = get_connection(row.target_connection_id)
-    store = DbTokenStore(engine, row.target_connection_id, load_cipher())
-    if store.load() is not None:
-        return
-    oauth = oauth_for(row.target, conn)
-    if oauth is None:
-        return  # the connection's credentials are all the tool needs (Octopus)
-    state = secrets.token_urlsafe(16)
-    uri = conn.extra.get("redirect_uri") or redirect_uri(conn)
-    store.save(oauth.exchange_code(consent_code(oauth.authorize_url(redirect_uri=uri, state=state), state, code),
-                                   redirect_uri=uri))
 
 
 def _target(engine, row):
@@ -79,44 +69,111 @@ def _target(engine, row):
                       administration=row.target_administration, integration_id=row.id)
 
 
-def cmd_add(args: argparse.Namespace) -> int:
-    engine = make_engine()
-    migrate(engine)
-    with focus_client(engine) as focus:
-        department = streams.department_info(focus, args.department)
-        rates = [tax_rate(item) for item in streams.tax_rates(focus, args.department)]
-    settings = _settings(args)
-    settings.department_name = department["name"]
-    settings.country = (department.get("address") or {}).get("country")
-    row = integrations.add(engine, args.entity, department_id=args.department, target=args.tool, settings=settings)
-    print(f"{args.entity}: {department['name']} → {args.tool} ({STATUS_LABELS[row.status]})")
+def _consent(engine, row, code: str | None) -> None:
+    """The tool's OAuth consent (Exact Online): the code given, or the consent page and a pasted URL."""
+    conn = get_connection(row.target_connection_id)
+    oauth = oauth_for(row.target, conn)
+    state = secrets.token_urlsafe(16)
+    uri = conn.extra.get("redirect_uri") or redirect_uri(conn)
+    url = oauth.authorize_url(redirect_uri=uri, state=state)
+    if code is None and not sys.stdin.isatty():
+        raise IntegrationError(f"{row.entity}: {TOOL_NAMES[row.target]} needs your consent: open {url} , approve, "
+                               f"and run `{integrations.connect_command(row.entity)} --code CODE` with the code "
+                               "from the URL you were sent back to")
+    try:
+        DbTokenStore(engine, row.target_connection_id, load_cipher()).save(
+            oauth.exchange_code(consent_code(url, state, code), redirect_uri=uri))
+    except AuthError as exc:
+        raise IntegrationError(f"{row.entity}: {TOOL_NAMES[row.target]} did not accept the consent ({exc}); the "
+                               "integration stays Connecting: get a new code from the consent page and run "
+                               f"`{integrations.connect_command(row.entity)} --code NEW_CODE`") from None
 
-    _connect_tool(engine, row, args.code)
-    target = _target(engine, row)
-    if not row.target_administration:
-        choices = target.administrations()
-        if len(choices) != 1:
-            for choice in choices:
-                print(f"  {choice.id}  {choice.name}")
-            raise SystemExit(f"Pick the administration: focus-connector integrations edit {args.entity} "
-                             "--administration ID")
-        settings = integrations.Settings(administration=choices[0].id)
-        row = integrations.edit(engine, args.entity, settings)
+
+def _uses_consent(row) -> bool:
+    return oauth_for(row.target, get_connection(row.target_connection_id)) is not None
+
+
+def _has_tokens(engine, row) -> bool:
+    return DbTokenStore(engine, row.target_connection_id, load_cipher()).load() is not None
+
+
+def _administration(row, target, wanted: str | None) -> str:
+    """The administration the tool really offers: the one asked for, or the only one there is."""
+    choices = target.administrations()
+    ids = {choice.id for choice in choices}
+    if wanted is not None and wanted in ids:
+        return wanted
+    if wanted is None and len(choices) == 1:
+        return choices[0].id
+    listing = "; ".join(f"{choice.id} {choice.name}" for choice in choices) or "none"
+    problem = (f"{TOOL_NAMES[row.target]} has no administration {wanted!r} for this connection" if wanted
+               else f"{TOOL_NAMES[row.target]} offers {len(choices)} administrations")
+    raise IntegrationError(f"{row.entity}: {problem} (available: {listing}); the integration stays Connecting: run "
+                           f"`{integrations.connect_command(row.entity)} --administration ID`")
+
+
+def connect(engine, entity: str, *, code: str | None, administration: str | None,
+            accept_suggestions: bool = False, choices: integrations.Settings | None = None) -> None:
+    """Consent, administration, suggestions: the tool side of the setup, resumable until it succeeds."""
+    row = integrations.get(engine, entity)
+    consent = _uses_consent(row)
+    consented = consent and (code is not None or not _has_tokens(engine, row))
+    if consented:
+        _consent(engine, row, code)
+    wanted = administration or row.target_administration
+    try:
+        chosen = _administration(row, _target(engine, row), wanted)
+    except AuthError:
+        if not consent or consented:  # consent given in this command: asking again would not help
+            raise
+        _consent(engine, row, None)  # the stored tokens were refused: consent again
+        chosen = _administration(row, _target(engine, row), wanted)
+    row = integrations.edit(engine, entity, integrations.Settings(administration=chosen))
+    if accept_suggestions:
         target = _target(engine, row)
-    if args.accept_suggestions:
         master = MasterDataStore(engine, row.id).refresh(target).master
-        chosen = _settings(args)
-        suggestions = integrations.Settings(
-            journals={**suggest_journals(master), **chosen.journals},
-            vat_links={**suggest_vat_links(rates, master), **chosen.vat_links},
-        )
-        row = integrations.edit(engine, args.entity, suggestions)
+        with focus_client(engine) as focus:
+            rates = [tax_rate(item) for item in streams.tax_rates(focus, row.focus_department_id)]
+        chosen_settings = choices or integrations.Settings()
+        integrations.edit(engine, entity, integrations.Settings(
+            journals={**suggest_journals(master), **chosen_settings.journals},
+            vat_links={**suggest_vat_links(rates, master), **chosen_settings.vat_links},
+        ))
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    engine = state_engine()
+    existing = {row.entity: row for row in integrations.all_integrations(engine)}.get(args.entity)
+    if existing is not None and existing.status == "connecting" and \
+            (existing.focus_department_id, existing.target) == (args.department, args.tool):
+        print(f"{args.entity}: setup was not finished; resuming it")
+        integrations.edit(engine, args.entity, _settings(args))
+    else:
+        with focus_client(engine) as focus:
+            department = streams.department_info(focus, args.department)
+        settings = _settings(args)
+        settings.department_name = department["name"]
+        settings.country = (department.get("address") or {}).get("country")
+        row = integrations.add(engine, args.entity, department_id=args.department, target=args.tool,
+                               settings=settings)
+        print(f"{args.entity}: {department['name']} → {TOOL_NAMES[args.tool]} ({STATUS_LABELS[row.status]})")
+    connect(engine, args.entity, code=args.code, administration=args.administration,
+            accept_suggestions=args.accept_suggestions, choices=_settings(args))
+    return _print_status(engine, args.entity)
+
+
+def cmd_connect(args: argparse.Namespace) -> int:
+    engine = state_engine()
+    connect(engine, args.entity, code=args.code, administration=args.administration,
+            accept_suggestions=args.accept_suggestions)
     return _print_status(engine, args.entity)
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    engine = make_engine()
+    engine = state_engine()
     integrations.edit(engine, args.entity, _settings(args))
+    if args.administration is not None:
+        connect(engine, args.entity, code=None, administration=args.administration)
     return _print_status(engine, args.entity)
 
 
@@ -126,8 +183,8 @@ def _print_status(engine, entity: str) -> int:
     if row.status != "connected":
         missing = [kind for kind in ("sales_invoice", "sales_credit_note", "purchase_invoice", "purchase_credit_note")
                    if kind not in {j.document_kind for j in row.journals}]
-        if not row.target_administration:
-            print("  - no administration chosen (--administration)")
+        if row.status == "connecting":
+            print(f"  - the tool is not connected yet: {integrations.connect_command(row.entity)}")
         if not row.start_date:
             print("  - no start date (--start-date YYYY-MM-DD)")
         for kind in missing:
@@ -136,7 +193,7 @@ def _print_status(engine, entity: str) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    row = integrations.get(make_engine(), args.entity)
+    row = integrations.get(state_engine(), args.entity)
     print(f"entity                 {row.entity}")
     print(f"Focus department       {row.focus_department_name} ({row.focus_department_id})")
     print(f"tool                   {row.target}  connection {row.target_connection_id}  "
@@ -158,7 +215,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    rows = integrations.all_integrations(make_engine())
+    rows = integrations.all_integrations(state_engine())
     if not rows:
         print("No integrations yet: focus-connector integrations add …")
     for row in rows:
@@ -168,13 +225,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    integrations.delete(make_engine(), args.entity)
+    integrations.delete(state_engine(), args.entity)
     print(f"Deleted {args.entity} and its DAG. Booked documents stay in the ledger, so re-adding it books nothing twice.")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    engine = make_engine()
+    engine = state_engine()
     _print_status(engine, args.entity)
     row = integrations.get(engine, args.entity)
     print_problems(DocumentLedger(engine, integration_id=row.id, department_id=row.focus_department_id,
@@ -193,30 +250,32 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _mapping_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--administration", help="division / dossier / administration / office id in the tool")
-    parser.add_argument("--start-date", help="first document date to sync (YYYY-MM-DD)")
-    parser.add_argument("--timezone", help="the entity's time zone, e.g. Europe/Brussels")
+    parser.add_argument("--start-date", type=ISO_DATE, help="first document date to sync (YYYY-MM-DD)")
+    parser.add_argument("--timezone", type=TIME_ZONE, help="the entity's time zone, e.g. Europe/Brussels")
     parser.add_argument("--auto-sync", action=argparse.BooleanOptionalAction, default=None,
                         help="nightly automatic sync")
-    parser.add_argument("--schedule", help="cron expression of the nightly run (default 0 2 * * *)")
+    parser.add_argument("--schedule", type=CRON, help="cron expression of the nightly run (default 0 2 * * *)")
     parser.add_argument("--payment-notifications", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--sales-discount-account")
     parser.add_argument("--purchase-discount-account")
     parser.add_argument("--fill-ledger-by-vat-rate", action=argparse.BooleanOptionalAction, default=None,
                         help="lines without a ledger account take the account of their VAT rate")
-    parser.add_argument("--journal", action="append", metavar="KIND=CODE",
+    parser.add_argument("--journal", action="append", type=JOURNAL, metavar="KIND=CODE",
                         help="e.g. sales_invoice=70 (kinds: sales_invoice, sales_credit_note, purchase_invoice, "
                              "purchase_credit_note)")
-    parser.add_argument("--vat-link", action="append", metavar="DIR:KEY=CODE",
+    parser.add_argument("--vat-link", action="append", type=VAT_LINK, metavar="DIR:KEY=CODE",
                         help="sales:<Focus tax rate id>=CODE or purchase:<category>:<percent>=CODE (e.g. purchase:S:21=81)")
-    parser.add_argument("--ledger-by-rate", action="append", metavar="DIR:RATE=ACCOUNT",
+    parser.add_argument("--ledger-by-rate", action="append", type=LEDGER_BY_RATE, metavar="DIR:RATE=ACCOUNT",
                         help="e.g. sales:0.21=701000 or purchase:0.06=604000")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("integrations", help="link Focus departments to accounting tools")
     commands = group.add_subparsers(dest="integrations_command", required=True)
-    add = commands.add_parser("add", help="link a Focus department to an accounting tool administration")
-    add.add_argument("entity", help="short name, lower case (names the DAG: accounting_sync__<entity>)")
+    add = commands.add_parser("add", help="link a Focus department to an accounting tool administration "
+                                          "(run again to resume an unfinished one)")
+    add.add_argument("entity", type=ENTITY_NAME,
+                     help="short name, lower case (names the DAG: accounting_sync__<entity>)")
     add.add_argument("--department", required=True, help="Focus department id (focus-connector focus departments)")
     add.add_argument("--tool", required=True, choices=integrations.TOOLS)
     add.add_argument("--connection", help="Airflow connection id of the tool (default <tool>_<entity>)")
@@ -224,6 +283,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--accept-suggestions", action="store_true", help="take the suggested journals and VAT codes")
     _mapping_options(add)
     add.set_defaults(func=cmd_add)
+    connect = commands.add_parser("connect", help="finish or repeat the tool side: consent, administration")
+    connect.add_argument("entity")
+    connect.add_argument("--code", help="OAuth authorization code from the tool's consent page (skips the prompt)")
+    connect.add_argument("--administration", help="division / dossier / administration id in the tool")
+    connect.add_argument("--accept-suggestions", action="store_true",
+                         help="take the suggested journals and VAT codes")
+    connect.set_defaults(func=cmd_connect)
     edit = commands.add_parser("edit", help="change an integration's settings")
     edit.add_argument("entity")
     _mapping_options(edit)
@@ -235,6 +301,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         parser.set_defaults(func=func)
     status = commands.add_parser("status", help="status, the documents that wait for a person, the last run's errors")
     status.add_argument("entity")
-    status.add_argument("--limit", type=int, default=20)
+    status.add_argument("--limit", type=positive_int, default=20)
     status.set_defaults(func=cmd_status)
     commands.add_parser("list", help="every integration with its status").set_defaults(func=cmd_list)
