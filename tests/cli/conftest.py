@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -62,10 +63,16 @@ def with_focus(install: dict[str, str], focus: RunningSandbox, monkeypatch: pyte
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     def run(*argv: str) -> CliResult:
         capsys.readouterr()
+        root = logging.getLogger()
+        handlers = list(root.handlers)
         try:
             code = main(list(argv))
         except SystemExit as exc:  # argparse's own exits
             code = exc.code if isinstance(exc.code, int) else 1
+        finally:  # main() configures logging for its process; this process runs many commands
+            for handler in root.handlers[:]:
+                if handler not in handlers:
+                    root.removeHandler(handler)
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 

@@ -31,6 +31,7 @@ from connectors.cli.focus_commands import consent_code
 from connectors.connections import get_connection
 from connectors.focus import streams
 from connectors.focus.connection import focus_client, redirect_uri
+from connectors.focus.errors import FocusNotFound
 from connectors.focus.mapping import tax_rate
 from connectors.integrations import IntegrationError
 from connectors.oauth import AuthError
@@ -150,7 +151,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         integrations.edit(engine, args.entity, _settings(args))
     else:
         with focus_client(engine) as focus:
-            department = streams.department_info(focus, args.department)
+            try:
+                department = streams.department_info(focus, args.department)
+            except FocusNotFound:
+                raise IntegrationError(f"Focus has no department {args.department!r}; "
+                                       "`focus-connector focus departments` lists them") from None
         settings = _settings(args)
         settings.department_name = department["name"]
         settings.country = (department.get("address") or {}).get("country")
