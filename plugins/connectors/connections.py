@@ -24,6 +24,7 @@ class ConnectionInfo:
     login: str = ""
     password: str = field(default="", repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
+    port: int | None = None
 
 
 class ConnectionMissing(LookupError):
@@ -40,7 +41,8 @@ def get_connection(conn_id: str) -> ConnectionInfo:
                                     f"{exc.colno}); see the README section 'Connecting real accounts' for its form") from None
         extra = data.get("extra") or {}
         return ConnectionInfo(conn_id, data.get("host") or "", data.get("login") or "", data.get("password") or "",
-                              json.loads(extra) if isinstance(extra, str) else extra)
+                              json.loads(extra) if isinstance(extra, str) else extra,
+                              int(data["port"]) if data.get("port") else None)
     try:
         from airflow.sdk import BaseHook
     except ImportError:  # pragma: no cover - Airflow is a dependency, but keep the message clear
@@ -52,7 +54,8 @@ def get_connection(conn_id: str) -> ConnectionInfo:
             f"Airflow connection {conn_id!r} is not defined ({type(exc).__name__}): add it in the Airflow UI (Admin → "
             f"Connections), with `airflow connections add {conn_id} …`, or as the environment variable "
             f"AIRFLOW_CONN_{conn_id.upper()} (README: Connecting real accounts)") from None
-    return ConnectionInfo(conn_id, conn.host or "", conn.login or "", conn.password or "", conn.extra_dejson)
+    return ConnectionInfo(conn_id, conn.host or "", conn.login or "", conn.password or "", conn.extra_dejson,
+                          conn.port)
 
 
 def connection_json(host: str, login: str, password: str, conn_type: str = "http", **extra: Any) -> str:

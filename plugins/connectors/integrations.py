@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from connectors import input_values
-from connectors.entities import EntitySpec, write_entities
+from connectors.entities import EntitySpec, read_entities, with_auto_sync_since, write_entities
 from connectors.setup import status_of
 from connectors.state.db import session_scope
 from connectors.state.models import Integration, IntegrationStatus, Journal, LedgerByVatRate, VatCodeLink
@@ -196,8 +196,22 @@ def all_integrations(engine: Engine) -> list[Integration]:
 
 
 def export(engine: Engine) -> None:
-    """Rewrite the entities snapshot the DAG files read."""
-    write_entities([_spec(row) for row in all_integrations(engine)])
+    """Rewrite the entities snapshot the DAG files read (keeping when automatic sync was switched on)."""
+    specs = with_auto_sync_since([_spec(row) for row in all_integrations(engine)], read_entities(),
+                                 dt.datetime.now(dt.UTC))
+    write_entities(specs)
+
+
+def require_connected(engine: Engine, entity: str) -> Integration:
+    """The integration, unless its tool is not connected (then the command that connects it).
+
+    "Configuration needed" still runs: validation refuses, by name, exactly the documents a missing
+    mapping concerns, and books the others."""
+    row = get(engine, entity)
+    if row.status == IntegrationStatus.CONNECTING:
+        raise IntegrationError(f"{entity} is not connected to its tool (status Connecting): run "
+                               f"`{connect_command(entity)}`, then trigger the run again")
+    return row
 
 
 def _spec(row: Integration) -> EntitySpec:

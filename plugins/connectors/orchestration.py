@@ -9,13 +9,17 @@ production wiring lazily, at run time.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from typing import Any
 
 import pendulum
 from airflow.sdk import DAG, CronTriggerTimetable, Param, task
 
+from connectors import input_values
 from connectors.entities import EntitySpec, read_entities
+
+log = logging.getLogger(__name__)
 
 DAG_PREFIX = "accounting_sync__"
 ALL_DAG_ID = "accounting_sync__all_entities"
@@ -47,14 +51,39 @@ A red `report` task means some documents need attention: its log lists them, and
 """
 
 
+def display_name(spec: EntitySpec) -> str:
+    """What the DAG list shows: the company entity and its tool (the DAG id stays ``accounting_sync__<entity>``)."""
+    return f"{spec.department_name} → {TOOLS.get(spec.target, spec.target)}"
+
+
+def first_schedulable(spec: EntitySpec) -> pendulum.DateTime:
+    """The DAG's start date: the moment automatic sync was switched on, so the first nightly run is the next
+    one after it — not last night's, started at once next to a manual run (catchup=False still schedules the
+    latest past cron time otherwise)."""
+    earliest = pendulum.datetime(2025, 1, 1, tz=spec.timezone)
+    if spec.auto_sync and spec.auto_sync_since:
+        return max(earliest, pendulum.parse(spec.auto_sync_since).in_timezone(spec.timezone))
+    return earliest
+
+
 def entity_dag(spec: EntitySpec) -> DAG:
-    schedule = CronTriggerTimetable(spec.schedule, timezone=spec.timezone) if spec.auto_sync else None
+    from connectors.notify import RunFailedNotifier
+
+    input_values.entity_name(spec.entity)
+    input_values.time_zone(spec.timezone)
+    schedule = CronTriggerTimetable(input_values.cron_expression(spec.schedule), timezone=spec.timezone) \
+        if spec.auto_sync else None
     with DAG(
         dag_id=f"{DAG_PREFIX}{spec.entity}",
+        dag_display_name=display_name(spec),
         schedule=schedule,
-        start_date=pendulum.datetime(2025, 1, 1, tz=spec.timezone),
+        start_date=first_schedulable(spec),
         catchup=False,
         max_active_runs=1,
+        # Unpaused from the start: a nightly entity runs at its next cron time, a manual one runs when triggered
+        # (a paused DAG would keep a triggered run queued).
+        is_paused_upon_creation=False,
+        on_failure_callback=RunFailedNotifier(spec.entity),
         tags=["accounting-sync", spec.target, (spec.country or "xx").lower()],
         doc_md=_doc_md(spec),
         default_args=DEFAULT_ARGS,
@@ -68,8 +97,17 @@ def entity_dag(spec: EntitySpec) -> DAG:
 
         @task
         def start_run(**context: Any) -> int:
-            from connectors import tasks
+            from airflow.exceptions import AirflowFailException
 
+            from connectors import integrations, tasks
+            from connectors.state.db import make_engine, migrate
+
+            engine = make_engine()
+            migrate(engine)
+            try:
+                integrations.require_connected(engine, spec.entity)
+            except integrations.IntegrationError as exc:
+                raise AirflowFailException(str(exc)) from None
             return tasks.start_run(spec.entity, context["run_id"], bool(context["params"]["dry_run"]))
 
         def step_task(name: str):
@@ -114,9 +152,19 @@ def all_entities_dag(specs: list[EntitySpec]) -> DAG:
 
 
 def register(namespace: dict[str, Any]) -> None:
-    """Put one DAG per entity (plus the sync-all DAG) into a DAG file's globals."""
-    specs = read_entities()
-    for spec in specs:
-        dag = entity_dag(spec)
+    """Put one DAG per entity (plus the sync-all DAG) into a DAG file's globals.
+
+    An entity whose settings cannot build a DAG is skipped with an error naming it and the fix; the others
+    load (one bad entity must never take every entity's DAG down)."""
+    built = []
+    for spec in read_entities():
+        try:
+            dag = entity_dag(spec)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the other entities must still load
+            log.error("Entity %s: no DAG (%s). Fix its settings with `focus-connector integrations edit %s "
+                      "--timezone … --schedule …`; the other entities are not affected.",
+                      spec.entity, " ".join(str(exc).split()), spec.entity)
+            continue
         namespace[dag.dag_id] = dag
-    namespace[ALL_DAG_ID] = all_entities_dag(specs)
+        built.append(spec)
+    namespace[ALL_DAG_ID] = all_entities_dag(built)
