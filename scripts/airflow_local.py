@@ -25,6 +25,24 @@ from sandbox.world import demo_world  # noqa: E402
 HOME = ROOT / ".sandbox" / "airflow-world"
 
 
+def local_airflow_env(base: dict[str, str], cpus: int | None, port: str = "8080") -> dict[str, str]:
+    """Airflow standalone for one person on this machine: loopback only, sized for its cores.
+
+    Without these Airflow listens on 0.0.0.0 and starts 32 LocalExecutor workers whatever the machine.
+    """
+    cores = max(1, cpus or 1)
+    return {
+        **base,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": port,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(2 * cores),
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": str(max(1, cores // 2)),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+    }
+
+
 def main() -> int:
     if HOME.exists():
         shutil.rmtree(HOME)  # the sandboxes start on new ports each time: start from a clean world
@@ -32,8 +50,9 @@ def main() -> int:
         for output in world.setup_demo_integrations():
             print(output.strip())
         print(world.cli("integrations", "edit", "demo_be", "--auto-sync").stdout.strip())
-        env = {**world.env, "AIRFLOW__API__PORT": os.environ.get("AIRFLOW_PORT", "8080"),
-               "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin"}
+        print("demo_be syncs nightly (02:00 Europe/Brussels); the other entities run when you trigger them "
+              "(DAG page → Trigger). Every entity DAG starts unpaused.")
+        env = local_airflow_env(world.env, os.cpu_count(), os.environ.get("AIRFLOW_PORT", "8080"))
         print(f"\nFocus sandbox: {world.focus.base_url}  Tool sandboxes: "
               f"{', '.join(f'{name} {s.base_url}' for name, s in world.tools.items())}")
         print("Starting Airflow: http://127.0.0.1:8080 (user admin, password printed below). Ctrl-C to stop.\n")

@@ -51,6 +51,15 @@ def summary(world: World, entity: str) -> list[str]:
     return lines
 
 
+def last_run_counts(world: World, entity: str) -> dict:
+    engine = create_engine(world.env["CONNECTOR_STATE_URL"])
+    with engine.connect() as connection:
+        counts = connection.execute(select(SyncRun.counts).where(SyncRun.entity == entity)
+                                    .order_by(SyncRun.id.desc())).scalar()
+    engine.dispose()
+    return counts or {}
+
+
 def octopus_quotas(world: World) -> str:
     """What the Octopus entity spent of its daily quotas over both runs (the sandbox counts them)."""
     spec = DEMO_ENTITIES["demo_be_octopus"]
@@ -78,21 +87,29 @@ def main() -> int:
             for entity, spec in DEMO_ENTITIES.items():
                 started = time.monotonic()
                 result = world.airflow("dags", "test", f"accounting_sync__{entity}")
-                state = "success" if result.returncode == 0 else "failed (documents need attention)"
+                state = "green" if result.returncode == 0 else \
+                    "red: some documents need attention (the demo data holds deliberate mistakes)"
                 print(f"Ran DAG accounting_sync__{entity} ({spec.tool}) with Airflow in "
                       f"{time.monotonic() - started:.0f}s: {state}")
                 print("\n".join(summary(world, entity)) + "\n")
+            print("Exactly once: each tool's entity runs a second time, with nothing new in Focus.")
+            proved = True
             for entity in ("demo_be", "demo_be_octopus"):
                 sandbox = world.tools[DEMO_ENTITIES[entity].sandbox]
                 sandbox.clear_requests()
                 second = world.airflow("dags", "test", f"accounting_sync__{entity}")
-                rerun = summary(world, entity)
+                booked = last_run_counts(world, entity).get("documents_booked", 0)
                 tool_writes = [r for r in sandbox.requests() if r["method"] in ("POST", "PUT")
                                and not r["endpoint"].startswith(("oauth2", "authentication", "dossiers", "reports"))]
-                print(f"Second run of {entity} ({'success' if second.returncode == 0 else 'failed'}): "
-                      f"{' '.join(rerun[2].split())}, {len(tool_writes)} write calls to the tool — nothing is booked twice.")
+                once = booked == 0 and not tool_writes
+                proved = proved and once
+                verdict = "nothing was booked twice" if once else "SOMETHING WAS WRITTEN AGAIN"
+                status = ("green" if second.returncode == 0 else
+                          "red only because the demo's deliberately bad documents still wait for a fix")
+                print(f"  Second run of {entity}: {booked} documents booked, {len(tool_writes)} write calls — "
+                      f"{verdict}. (Run status: {status}.)")
             print("\n" + octopus_quotas(world))
-    return 0
+    return 0 if proved else 1
 
 
 if __name__ == "__main__":
