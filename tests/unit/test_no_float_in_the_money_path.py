@@ -19,6 +19,7 @@ TIME_ONLY = {
     "focus/auth.py": "token lifetimes in seconds",
     "oauth.py": "token expiry times and leeway in seconds",
     "orchestration.py": "Airflow's retry back-off factor",
+    "progress.py": "the seconds between progress lines",
     "state/db.py": "SQLite busy waits in seconds",
     "targets/http.py": "retry back-off, 429 waits and timeouts in seconds",
     "targets/exact_online/__init__.py": "the connection's timeout in seconds",
@@ -31,7 +32,7 @@ TIME_ONLY = {
     "targets/octopus/target.py": "the default timeout in seconds",
 }
 #: ``.json()`` on answers that carry no amounts: token endpoints and error bodies.
-PLAIN_JSON = {"focus/auth.py", "focus/client.py", "targets/exact_online/auth.py", "targets/octopus/auth.py"}
+PLAIN_JSON = {"oauth.py", "focus/auth.py", "focus/client.py", "targets/exact_online/auth.py", "targets/octopus/auth.py"}
 
 
 def findings(path: Path, package: Path = PACKAGE) -> list[str]:
