@@ -1,7 +1,11 @@
 """OAuth2 endpoints of Teamleader Focus: authorization code, single-use rotating refresh tokens.
 
 Token storage and safe refreshing are shared with the other services
-(``connectors.oauth``); this module only knows Focus's two endpoints.
+(``connectors.oauth``); this module only knows Focus's two endpoints. Token
+requests take their own timeout and retries (``TokenPolicy``), not the API
+client's. Focus documents no grace period for a used refresh token (apis.md
+§1.2), so a refresh whose answer was lost is not repeated: it asks for
+``focus-connector focus connect``.
 """
 
 from __future__ import annotations
@@ -12,11 +16,18 @@ from urllib.parse import urlencode
 
 import httpx
 
-from connectors.focus.errors import FocusAuthError, FocusError, FocusUnavailable
-from connectors.oauth import Token
+from connectors.focus.errors import FocusAnswerLost, FocusError, FocusGrantRefused, FocusTokenUnavailable
+from connectors.oauth import Token, TokenPolicy, TokenService, request_token
 
+#: The one command that reconnects Focus.
+RECONNECT_COMMAND = "focus-connector focus connect"
 #: How an operator reconnects Focus; shown whenever tokens are missing or refused.
-RECONNECT_HINT = "connect with `focus-connector focus connect`"
+RECONNECT_HINT = f"connect with `{RECONNECT_COMMAND}`"
+TOKEN_PATH = "/oauth2/access_token"
+
+SERVICE = TokenService(tool="Focus", command=RECONNECT_COMMAND, refused=FocusGrantRefused, lost=FocusAnswerLost,
+                       unavailable=FocusTokenUnavailable, failed=FocusError)
+
 
 class FocusOAuth:
     """The two OAuth2 endpoints of Focus (``/oauth2/authorize`` and ``/oauth2/access_token``)."""
@@ -28,12 +39,17 @@ class FocusOAuth:
         client_id: str,
         client_secret: str,
         clock: Callable[[], float] = time.time,
+        *,
+        policy: TokenPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self._http = http
         self._base = auth_base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
         self._clock = clock
+        self._policy = policy or TokenPolicy.from_env()
+        self._sleep = sleep
 
     def authorize_url(self, *, redirect_uri: str, state: str) -> str:
         query = urlencode(
@@ -51,49 +67,14 @@ class FocusOAuth:
 
     def _token_request(self, grant: dict[str, str]) -> Token:
         form = {"client_id": self._client_id, "client_secret": self._client_secret, **grant}
-        sent_at = self._clock()
         try:
-            response = self._http.post(f"{self._base}/oauth2/access_token", data=form)
-        except httpx.ConnectError as exc:  # never reached the server: nothing was spent
-            raise FocusUnavailable(f"Focus OAuth endpoint unreachable: {type(exc).__name__}") from None
-        except httpx.TransportError as exc:
-            # The server may have rotated the refresh token without us seeing the new one.
-            raise FocusAuthError(
-                f"Focus token request failed mid-flight ({type(exc).__name__}); if it was a refresh, "
-                "the refresh token may be spent: reconnect with `focus-connector focus connect`",
-                endpoint="oauth2/access_token",
-            ) from None
-        if response.status_code == 200:
-            body = response.json()
-            return Token(
-                access_token=body["access_token"],
-                refresh_token=body["refresh_token"],
-                expires_at=sent_at + float(body.get("expires_in", 3600)),
-            )
-        error = _oauth_error(response)
-        if response.status_code in (400, 401):
-            raise FocusAuthError(
-                f"Focus refused the {grant['grant_type']} grant ({error}); "
-                "reconnect the integration with `focus-connector focus connect`",
-                endpoint="oauth2/access_token",
-                status=response.status_code,
-            )
-        raise FocusError(
-            f"Focus token endpoint answered HTTP {response.status_code} ({error})",
-            endpoint="oauth2/access_token",
-            status=response.status_code,
+            body, sent_at = request_token(self._http, f"{self._base}{TOKEN_PATH}", form, SERVICE,
+                                          policy=self._policy, clock=self._clock, sleep=self._sleep)
+        except FocusError as exc:
+            exc.endpoint = TOKEN_PATH.lstrip("/")
+            raise
+        return Token(
+            access_token=body["access_token"],
+            refresh_token=body["refresh_token"],
+            expires_at=sent_at + float(body.get("expires_in", 3600)),
         )
-
-
-def _oauth_error(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return "no JSON body"
-    if isinstance(body, dict) and "error" in body:
-        return str(body["error"])
-    if isinstance(body, dict) and body.get("errors"):
-        return "; ".join(str(e.get("title", "")) for e in body["errors"])
-    return "unrecognised error body"
-
-

@@ -4,7 +4,9 @@ Production and sandbox differ only in the connection: ``host`` is the API base
 URL, ``login``/``password`` the OAuth client id and secret, and the extras
 ``auth_url`` (where ``/oauth2/*`` lives; the API host when absent) and
 ``redirect_uri``. Tokens live encrypted in the state database, so the CLI and
-every DAG task share one rotating pair.
+every DAG task share one rotating pair. Token requests take their own, longer
+timeout and retries (``connectors.oauth.TokenPolicy``, ``CONNECTOR_TOKEN_*``),
+not the API client's.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ secrets or request bodies, so they are safe to log and to show in Airflow.
 
 from __future__ import annotations
 
-from connectors.oauth import AuthError
+from connectors.oauth import AnswerLost, AuthError, GrantRefused, TokenUnavailable
 
 
 class FocusError(Exception):
@@ -44,3 +44,15 @@ class FocusRateLimited(FocusError):
 
 class FocusUnavailable(FocusError):
     """5xx answers or timeouts persisted beyond the retry budget."""
+
+
+class FocusGrantRefused(FocusAuthError, GrantRefused):
+    """Focus's token endpoint refused the code, refresh token or client: connect Focus again."""
+
+
+class FocusAnswerLost(FocusAuthError, AnswerLost):
+    """A token request left but its answer was lost: the single-use code or refresh token is probably spent."""
+
+
+class FocusTokenUnavailable(FocusUnavailable, TokenUnavailable):
+    """Focus's token endpoint kept answering 429/5xx or could not be reached: try the run again later."""

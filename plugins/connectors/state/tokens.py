@@ -6,6 +6,10 @@ write lock) on SQLite — and ``load``/``save`` inside it use that same
 transaction, so two tasks can never spend the same single-use refresh token:
 the second one waits, re-reads, and finds the pair the first one stored.
 The new pair is committed when the lock is released, before it is used.
+
+``needs_consent`` marks the integrations behind the connection as
+"Connecting" when its tokens are dead (``connectors.oauth.NeedsConsent``);
+``TokenManager`` calls it after the lock is released.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from connectors.oauth import Token
+from connectors.state.consent import mark_connecting
 from connectors.state.db import write_transaction
 from connectors.state.models import OAuthToken
 from connectors.state.secrets import Cipher
@@ -65,6 +70,10 @@ class DbTokenStore:
                 yield
             finally:
                 self._held.reset(marker)
+
+    def needs_consent(self) -> list[str]:
+        """The tokens are dead: the integrations using this connection wait for consent (their names)."""
+        return mark_connecting(self._engine, self._id)
 
     def _read(self, connection: Connection) -> Token | None:
         row = connection.execute(select(_table).where(_table.c.connection_id == self._id)).first()

@@ -5,6 +5,10 @@ a 10-minute dossier token. There is no refresh: a lapsed token means
 authenticating again, which costs from a 150-a-day quota, so the dossier
 token is kept in the token store and renewed under its lock: two workers
 never authenticate for the same lapse.
+
+Authentication calls take the token timeout of ``TokenPolicy`` and are
+repeated a few times after a 5xx or a broken connection: nothing rotates, so
+authenticating again after a lost answer is safe (it only costs quota).
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from connectors.oauth import AuthError, Token, TokenStore
+from connectors.oauth import AuthError, Token, TokenPolicy, TokenStore
 from connectors.targets.base import TargetError
 from connectors.targets.http import error_text
 
@@ -36,25 +41,40 @@ def error_message(body: Any) -> str | None:
 
 class OctopusAuth:
     def __init__(self, http: httpx.Client, base_url: str, software_house_uuid: str, user: str, password: str,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, *, policy: TokenPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
         self._http = http
         self._base = base_url.rstrip("/")
         self._uuid = software_house_uuid
         self._user = user
         self._password = password
         self._clock = clock
+        self._policy = policy or TokenPolicy.from_env()
+        self._sleep = sleep
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        retrying = Retrying(retry=retry_if_exception_type(_Outage), stop=stop_after_attempt(self._policy.attempts),
+                            wait=wait_exponential(multiplier=self._policy.backoff, max=self._policy.max_wait),
+                            sleep=self._sleep, reraise=True)
         try:
-            response = self._http.request(method, f"{self._base}{path}", **kwargs)
+            for attempt in retrying:
+                with attempt:
+                    return self._attempt(method, path, **kwargs)
+        except _Outage as exc:
+            raise TargetError(f"Octopus authentication failed ({exc}); it is retried on the next run") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, f"{self._base}{path}", timeout=self._policy.httpx_timeout(),
+                                          **kwargs)
         except httpx.TransportError as exc:
-            raise TargetError(f"Octopus authentication failed ({type(exc).__name__}); it is retried on the next run") \
-                from None
+            raise _Outage(type(exc).__name__) from None
         if response.status_code == 429:
             raise TargetError(f"Octopus's daily quota for authenticating is used up "
                               f"({error_text(response, error_message)}); the next run continues")
         if response.status_code >= 500:
-            raise TargetError(f"Octopus authentication answered HTTP {response.status_code}; the next run tries again")
+            raise _Outage(f"HTTP {response.status_code}")
         return response
 
     def user_token(self) -> str:
@@ -81,6 +101,10 @@ class OctopusAuth:
             raise AuthError(f"Octopus refused dossier {dossier} ({error_text(response, error_message)}); "
                             f"{RECONNECT_HINT}")
         return Token(response.json()["Dossiertoken"], _marker(dossier), started + TOKEN_TTL)
+
+
+class _Outage(Exception):
+    """A 5xx or a broken connection while authenticating: worth another try."""
 
 
 def _marker(dossier: str) -> str:
