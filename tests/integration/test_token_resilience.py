@@ -27,7 +27,6 @@ from connectors.oauth import (
     MemoryTokenStore,
     Token,
     TokenManager,
-    TokenPolicy,
     TokenUnavailable,
 )
 from connectors.state.db import make_engine, migrate, session_scope
@@ -36,6 +35,7 @@ from connectors.state.secrets import Cipher
 from connectors.state.tokens import DbTokenStore
 from connectors.targets.base import TargetError
 from connectors.targets.exact_online import ExactOAuth
+from connectors.token_requests import TokenPolicy
 from sandbox.runner import DEMO_REDIRECT_URI
 
 #: Production retry rules with waits short enough for a test.

@@ -18,6 +18,7 @@ TIME_ONLY = {
     "focus/client.py": "retry back-off, rate-limit waits and timeouts in seconds",
     "focus/auth.py": "token lifetimes in seconds",
     "oauth.py": "token expiry times and leeway in seconds",
+    "token_requests.py": "token request timeouts and back-off in seconds",
     "orchestration.py": "Airflow's retry back-off factor",
     "progress.py": "the seconds between progress lines",
     "state/db.py": "SQLite busy waits in seconds",
@@ -32,7 +33,7 @@ TIME_ONLY = {
     "targets/octopus/target.py": "the default timeout in seconds",
 }
 #: ``.json()`` on answers that carry no amounts: token endpoints and error bodies.
-PLAIN_JSON = {"oauth.py", "focus/auth.py", "focus/client.py", "targets/exact_online/auth.py", "targets/octopus/auth.py"}
+PLAIN_JSON = {"token_requests.py", "focus/auth.py", "focus/client.py", "targets/exact_online/auth.py", "targets/octopus/auth.py"}
 
 
 def findings(path: Path, package: Path = PACKAGE) -> list[str]:

@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 import httpx
 
 from connectors.focus.errors import FocusAnswerLost, FocusError, FocusGrantRefused, FocusTokenUnavailable
-from connectors.oauth import Token, TokenPolicy, TokenService, request_token
+from connectors.oauth import Token
+from connectors.token_requests import TokenPolicy, TokenService, request_token
 
 #: The one command that reconnects Focus.
 RECONNECT_COMMAND = "focus-connector focus connect"

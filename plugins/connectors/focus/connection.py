@@ -5,7 +5,7 @@ URL, ``login``/``password`` the OAuth client id and secret, and the extras
 ``auth_url`` (where ``/oauth2/*`` lives; the API host when absent) and
 ``redirect_uri``. Tokens live encrypted in the state database, so the CLI and
 every DAG task share one rotating pair. Token requests take their own, longer
-timeout and retries (``connectors.oauth.TokenPolicy``, ``CONNECTOR_TOKEN_*``),
+timeout and retries (``connectors.token_requests.TokenPolicy``, ``CONNECTOR_TOKEN_*``),
 not the API client's.
 """
 

@@ -19,17 +19,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from connectors.oauth import (
-    AnswerLost,
-    GrantRefused,
-    RefreshTooEarly,
-    Token,
-    TokenPolicy,
-    TokenService,
-    TokenUnavailable,
-    request_token,
-)
+from connectors.oauth import AnswerLost, GrantRefused, RefreshTooEarly, Token, TokenUnavailable
 from connectors.targets.base import TargetError
+from connectors.token_requests import TokenPolicy, TokenService, request_token
 
 HOSTS = {
     "nl": "https://start.exactonline.nl",

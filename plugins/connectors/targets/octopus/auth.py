@@ -20,9 +20,10 @@ from typing import Any
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from connectors.oauth import AuthError, Token, TokenPolicy, TokenStore
+from connectors.oauth import AuthError, Token, TokenStore
 from connectors.targets.base import TargetError
 from connectors.targets.http import error_text
+from connectors.token_requests import TokenPolicy
 
 BASE_URL = "https://service.inaras.be/octopus-rest-api/v1"
 TOKEN_TTL = 600.0  # "valid for 10 minutes"; Octopus does not say so in the response
