@@ -16,7 +16,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -25,6 +24,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from connectors.state.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -84,9 +85,9 @@ class Integration(Base):
     #: When on, lines without a ledger account take the account configured for their VAT rate.
     fill_ledger_by_vat_rate: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Outgoing documents updated since this moment are extracted next run.
-    extract_watermark: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    extract_watermark: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 
     journals: Mapped[list[Journal]] = relationship(cascade="all, delete-orphan", back_populates="integration")
     vat_links: Mapped[list[VatCodeLink]] = relationship(cascade="all, delete-orphan", back_populates="integration")
@@ -143,7 +144,7 @@ class OAuthToken(Base):
     access_token: Mapped[str] = mapped_column(Text)  # encrypted at rest (see state.secrets)
     refresh_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[float] = mapped_column()
-    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 
 
 class DocumentRecord(Base):
@@ -175,20 +176,20 @@ class DocumentRecord(Base):
     #: The content hash validation last passed. Only a document whose current content passed is posted, so a
     #: run never posts what another run's validation refused, nor an edit validation has not seen.
     valid_hash: Mapped[str | None] = mapped_column(String(64))
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     #: The claim: a fresh id per claim (compare-and-set on it), who holds it, until when.
     claim_id: Mapped[str | None] = mapped_column(String(32))
     claim_owner: Mapped[str | None] = mapped_column(String(255))
-    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     #: What was claimed, frozen: the content hash and the booking sent. Recovery checks against these.
     claimed_hash: Mapped[str | None] = mapped_column(String(64))
     claimed_booking: Mapped[dict | None] = mapped_column(JSON)
     excluded_by: Mapped[str | None] = mapped_column(String(255))
     excluded_reason: Mapped[str | None] = mapped_column(Text)
-    excluded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    booked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    excluded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    booked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class PartyRecord(Base):
@@ -212,8 +213,8 @@ class PartyRecord(Base):
     #: Claimed by one worker while it finds, creates or updates the party in the tool.
     claim_id: Mapped[str | None] = mapped_column(String(32))
     claim_owner: Mapped[str | None] = mapped_column(String(255))
-    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=_now)
 
 
 class MasterDataCache(Base):
@@ -222,7 +223,7 @@ class MasterDataCache(Base):
     __tablename__ = "master_data_cache"
 
     integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True)
-    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     payload: Mapped[dict] = mapped_column(JSON)
 
 
@@ -242,7 +243,7 @@ class ExternalId(Base):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     source_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     number: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class ToolBooking(Base):
@@ -259,7 +260,7 @@ class ToolBooking(Base):
     target_id: Mapped[str] = mapped_column(String(128))
     booking_number: Mapped[str | None] = mapped_column(String(64))
     total: Mapped[str | None] = mapped_column(String(32))
-    found_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    found_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class Reconciliation(Base):
@@ -273,7 +274,7 @@ class Reconciliation(Base):
 
     target: Mapped[str] = mapped_column(String(32), primary_key=True)
     administration: Mapped[str] = mapped_column(String(64), primary_key=True)
-    reconciled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    reconciled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     #: The earliest document date the reads covered (None: every book year). An earlier start date means a
     #: full read again.
     covered_from: Mapped[dt.date | None] = mapped_column(Date)
@@ -286,8 +287,8 @@ class SyncRun(Base):
     integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id", ondelete="SET NULL"))
     entity: Mapped[str] = mapped_column(String(64), index=True)
     airflow_run_id: Mapped[str | None] = mapped_column(String(250))
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
-    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | success | failed
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -305,4 +306,4 @@ class SyncError(Base):
     code: Mapped[str] = mapped_column(String(64))
     field: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())

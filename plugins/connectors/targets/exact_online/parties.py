@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +22,38 @@ from connectors.targets.base import AmbiguousWrite, LookupFailed, TargetError, T
 from connectors.targets.exact_online.api import ExactApi, guid, quote
 from connectors.vat_numbers import compact
 
+log = logging.getLogger(__name__)
+
 #: Exact's search code holds 10 characters: "FC" + 8 of base32 (40 bits of the Focus id's hash).
 KEY_LENGTH = 10
+#: What the connector cuts to fit an account, by field of ``Party`` (Exact's REST reference states no
+#: lengths; 100 is the account name Exact keeps). Any other field is sent whole: a value Exact finds too
+#: long is refused with its message, never shortened without a word.
+FIELD_LIMITS = {"name": 100}
+
+
+def fitted(party: Party, field: str) -> str:
+    """The party's ``field`` as Exact Online keeps it."""
+    return getattr(party, field)[:FIELD_LIMITS[field]]
+
+
+def describe(party: Party) -> str:
+    roles = " and ".join(role.value for role in sorted(party.roles)) or "party"
+    return f"{roles.capitalize()} {party.name[:60]!r}{'…' if len(party.name) > 60 else ''} " \
+           f"(Focus {party.ref.type} {party.ref.id})"
+
+
+def report_cuts(party: Party) -> list[str]:
+    """One WARNING per field that does not fit, naming the party, the field, both lengths and what is kept."""
+    notes = []
+    for field, limit in FIELD_LIMITS.items():
+        value = getattr(party, field) or ""
+        if len(value) > limit:
+            notes.append(f"{describe(party)}: {field} has {len(value)} characters, Exact Online keeps {limit}; "
+                         f"booked as {value[:limit]!r}")
+    for note in notes:
+        log.warning("%s", note)
+    return notes
 
 
 def party_key(party: Party) -> str:
@@ -31,7 +62,7 @@ def party_key(party: Party) -> str:
 
 
 def account_body(party: Party) -> dict[str, Any]:
-    body: dict[str, Any] = {"Name": party.name[:100]}
+    body: dict[str, Any] = {"Name": fitted(party, "name")}
     if party.vat_number:
         body["VATNumber"] = party.vat_number
     if party.address:
@@ -61,7 +92,7 @@ class Account:
     def is_for(self, party: Party) -> bool:
         if party.vat_number and self.vat:
             return compact(party.vat_number) == compact(self.vat)
-        return self.name.strip().casefold() == party.name[:100].strip().casefold()
+        return self.name.strip().casefold() == fitted(party, "name").strip().casefold()
 
 
 def _account(row: dict[str, Any]) -> Account:
@@ -104,6 +135,10 @@ class ExactParties:
         return found
 
     def create(self, party: Party) -> TargetParty:
+        report_cuts(party)
+        return self._create(party)
+
+    def _create(self, party: Party) -> TargetParty:
         key = party_key(party)
         try:
             row = self.api.post("crm/Accounts", {**account_body(party), "SearchCode": key})
@@ -113,7 +148,7 @@ class ExactParties:
                 raise AmbiguousWrite(f"{party.name}: Exact Online did not confirm the new account ({exc}) and it "
                                      "is not there yet; it is looked up again before any second create") from None
             return found
-        created = Account(_party(row), party.name[:100], party.vat_number)
+        created = Account(_party(row), fitted(party, "name"), party.vat_number)
         self._remember(self._accounts(), created, key)
         return created.party
 
@@ -132,6 +167,7 @@ class ExactParties:
         return account.party
 
     def update(self, target: TargetParty, party: Party) -> TargetParty:
+        report_cuts(party)
         if not self.api.put(f"crm/Accounts({guid(target.id)})", account_body(party)):
-            return self.create(party)  # deleted in Exact meanwhile: make it again
+            return self._create(party)  # deleted in Exact meanwhile: make it again
         return target

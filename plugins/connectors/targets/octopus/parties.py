@@ -11,6 +11,7 @@ first, never a second relation.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -27,6 +28,13 @@ from connectors.targets.base import (
 )
 from connectors.targets.octopus.api import OctopusApi
 from connectors.vat_numbers import belgian_dotted, compact
+
+log = logging.getLogger(__name__)
+
+#: What the connector cuts to fit a relation, by field of ``Party`` (the Octopus API reference states no
+#: lengths; 100 is the relation name Octopus keeps). Any other field is sent whole: a value Octopus finds
+#: too long is refused with its message, never shortened without a word.
+FIELD_LIMITS = {"name": 100}
 
 #: Octopus ``vatType`` of a relation.
 VAT_TYPE_BE, VAT_TYPE_EU, VAT_TYPE_NON_EU = 1, 4, 6
@@ -51,13 +59,37 @@ def _vat_type(party: Party) -> int:
         else VAT_TYPE_PRIVATE_NON_EU
 
 
+def fitted(party: Party, field: str) -> str:
+    """The party's ``field`` as Octopus keeps it."""
+    return getattr(party, field)[:FIELD_LIMITS[field]]
+
+
+def describe(party: Party) -> str:
+    roles = " and ".join(role.value for role in sorted(party.roles)) or "party"
+    return f"{roles.capitalize()} {party.name[:60]!r}{'…' if len(party.name) > 60 else ''} " \
+           f"(Focus {party.ref.type} {party.ref.id})"
+
+
+def report_cuts(party: Party) -> list[str]:
+    """One WARNING per field that does not fit, naming the party, the field, both lengths and what is kept."""
+    notes = []
+    for field, limit in FIELD_LIMITS.items():
+        value = getattr(party, field) or ""
+        if len(value) > limit:
+            notes.append(f"{describe(party)}: {field} has {len(value)} characters, Octopus keeps {limit}; "
+                         f"booked as {value[:limit]!r}")
+    for note in notes:
+        log.warning("%s", note)
+    return notes
+
+
 def relation_body(party: Party, external_id: int, relation_id: str | None = None) -> dict[str, Any]:
     identification: dict[str, Any] = {"externalRelationId": external_id}
     if relation_id is not None:
         identification["relationKey"] = {"id": int(relation_id)}
     body: dict[str, Any] = {
         "relationIdentificationServiceData": identification,
-        "name": party.name[:100],
+        "name": fitted(party, "name"),
         "currencyCode": "EUR",
         "vatType": _vat_type(party),
         "active": True,
@@ -94,7 +126,7 @@ def is_this_party(row: dict[str, Any], party: Party) -> bool:
     """The relation is the party's own: same VAT number when both have one, else the same name."""
     if party.vat_number and row.get("vatNr"):
         return compact(party.vat_number) == compact(str(row["vatNr"]))
-    return (row.get("name") or "").strip().casefold() == party.name[:100].strip().casefold()
+    return (row.get("name") or "").strip().casefold() == fitted(party, "name").strip().casefold()
 
 
 def _preferred(rows: list[dict[str, Any]], ours: int, party: Party) -> TargetParty | None:
@@ -146,6 +178,10 @@ class OctopusParties:
         raise TargetError(f"{party.name}: no free relation number found in Octopus after 10 tries")
 
     def create(self, party: Party) -> TargetParty:
+        report_cuts(party)
+        return self._create(party)
+
+    def _create(self, party: Party) -> TargetParty:
         external_id = self.external_id(party)
         response = self._put(party, relation_body(party, external_id))
         if response.status_code == 201:
@@ -161,10 +197,11 @@ class OctopusParties:
         return TargetParty(str(_identification(mine[0])["relationKey"]["id"]), str(external_id))
 
     def update(self, target: TargetParty, party: Party) -> TargetParty:
+        report_cuts(party)
         external_id = int(target.code) if target.code and target.code.isdigit() else self.external_id(party)
         response = self._put(party, relation_body(party, external_id, target.id))
         if response.status_code == 404:  # deleted in Octopus meanwhile: make it again
-            return self.create(party)
+            return self._create(party)
         return TargetParty(target.id, str(external_id))
 
     def _put(self, party: Party, body: dict[str, Any]) -> httpx.Response:
