@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from connectors.domain import Document
+from connectors.fitting import fit
 from connectors.mappings import MappingSettings
 from connectors.money import allocate
 from connectors.targets.base import Booking, BookingLine, TargetParty
@@ -54,12 +55,17 @@ def allocate_vat(document: Document) -> list[Decimal]:
     return shares
 
 
+#: What a booking line keeps of a Focus line description (every tool keeps at least this much).
+LINE_DESCRIPTION_LIMIT = 100
+
+
 def build_booking(document: Document, settings: MappingSettings, party: TargetParty) -> Booking:
     """Assumes the document passed validation: every line resolves to a ledger account and VAT code."""
     vat = allocate_vat(document)
     lines = tuple(
         BookingLine(
-            description=line.description[:100],
+            description=fit(line.description, LINE_DESCRIPTION_LIMIT,
+                            where=f"{document.label}, line {index + 1}: the description", keeper="a booking line"),
             ledger_account=settings.ledger_for(document, line) or "",
             vat_code=settings.vat_code_for(document, line) or "",
             amount=line.amount,

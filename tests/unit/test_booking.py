@@ -59,3 +59,21 @@ def test_vat_stated_at_a_rate_without_lines_is_never_dropped_silently():
     d = doc([line(1, "100.00")], [VatAmount(D("0.21"), D("100.00"), D("21.00")), VatAmount(D("0.06"), D("0"), D("0.01"))])
     with pytest.raises(UnbalancedBooking):
         build_booking(d, MappingSettings(), TargetParty("p"))
+
+
+def test_a_line_description_longer_than_a_booking_keeps_is_cut_with_a_warning(caplog):
+    long_line = Line(1, "x" * 250, D("100.00"), D("0.21"), tax_rate_id="tr-21", ledger_account="700000")
+    d = doc([long_line], [VatAmount(D("0.21"), D("100.00"), D("21.00"))])
+    settings = MappingSettings(journals={"sales_invoice": "70"}, vat_links={("sales", "tr-21"): "1"})
+    with caplog.at_level("WARNING"):
+        booking = build_booking(d, settings, TargetParty("guid-1", "1024"))
+    assert booking.lines[0].description == "x" * 100
+    assert "Invoice 2026 / 17, line 1: the description has 250 characters, a booking line keeps 100" in caplog.text
+
+
+def test_a_line_description_that_fits_is_kept_without_a_word(caplog):
+    d = doc([line(1, "100.00")], [VatAmount(D("0.21"), D("100.00"), D("21.00"))])
+    settings = MappingSettings(journals={"sales_invoice": "70"}, vat_links={("sales", "tr-21"): "1"})
+    with caplog.at_level("WARNING"):
+        assert build_booking(d, settings, TargetParty("guid-1", "1024")).lines[0].description == "line 1"
+    assert caplog.text == ""

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.domain import DocumentKind
+from connectors.fitting import fit
 from connectors.targets.base import (
     Booking,
     BookingRef,
@@ -91,14 +92,16 @@ class ExactBookings:
             "EntryDate": booking.date.isoformat(),
             "Type": ENTRY_TYPES[booking.kind],
             "YourRef": booking.reference,
-            "Description": booking.description[:100],
+            "Description": fit(booking.description, 100, where=f"{booking.number}: the description",
+                               keeper="Exact Online"),
             "Currency": booking.currency,
             lines_field: lines,
         }
         if booking.due_date:
             body["DueDate"] = booking.due_date.isoformat()
         if booking.payment_reference:
-            body["PaymentReference"] = booking.payment_reference[:30]
+            body["PaymentReference"] = fit(booking.payment_reference, 30,
+                                           where=f"{booking.number}: the payment reference", keeper="Exact Online")
         return body
 
     def post(self, booking: Booking) -> BookingRef:

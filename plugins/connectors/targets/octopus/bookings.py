@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connectors.fitting import fit
 from connectors.targets.base import (
     AmbiguousWrite,
     Booking,
@@ -120,7 +121,7 @@ class OctopusBookings:
             "bookyearPeriodeNr": period.number,
             "documentDate": booking.date.isoformat(),
             "expiryDate": (booking.due_date or booking.date).isoformat(),
-            "comment": booking.description[:100],
+            "comment": fit(booking.description, 100, where=f"{booking.number}: the description", keeper="Octopus"),
             "orderReference": booking.reference,
             "amount": total,
             "currencyCode": booking.currency,
