@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
-from airflow.sdk import BaseNotifier
-
 from connectors.connections import ConnectionInfo, ConnectionMissing, get_connection
 
 log = logging.getLogger(__name__)
@@ -94,14 +92,17 @@ def _problems(entity: str, limit: int = 10) -> list[str]:
         return []
 
 
-class RunFailedNotifier(BaseNotifier):
-    """A DAG's ``on_failure_callback``: mails the data team; a no-op without an SMTP connection."""
+class RunFailedNotifier:
+    """A DAG's ``on_failure_callback``: mails the data team; a no-op without an SMTP connection.
 
-    template_fields = ()
+    A plain callable rather than Airflow's ``BaseNotifier``: that one renders templates with the DAG's
+    template environment, which the DAG-level callback's serialized DAG does not have in Airflow 3.3."""
 
     def __init__(self, entity: str):
-        super().__init__()
         self.entity = entity
+
+    def __call__(self, context: dict[str, Any]) -> None:
+        self.notify(context)
 
     def notify(self, context: dict[str, Any]) -> None:
         dag_run = context.get("dag_run")

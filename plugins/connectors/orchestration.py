@@ -111,7 +111,9 @@ def entity_dag(spec: EntitySpec) -> DAG:
             return tasks.start_run(spec.entity, context["run_id"], bool(context["params"]["dry_run"]))
 
         def step_task(name: str):
-            @task(task_id=name)
+            # report only reads the state database and gives the verdict: retrying would repeat the same
+            # list minutes later (tasks.RunNeedsAttention)
+            @task(task_id=name, retries=0 if name == "report" else DEFAULT_ARGS["retries"])
             def run_step(sync_run: int, **context: Any) -> dict[str, Any]:
                 from connectors import tasks
 

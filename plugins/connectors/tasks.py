@@ -6,12 +6,14 @@ in the state database), then calls one step of ``connectors.sync.run``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import Engine
 
 from connectors.connections import get_connection
 from connectors.focus.connection import focus_client
+from connectors.oauth import NeedsConsent
 from connectors.state.db import make_engine, migrate
 from connectors.state.external_ids import DbExternalIds
 from connectors.state.master_data import MasterDataStore
@@ -20,6 +22,8 @@ from connectors.state.tokens import DbTokenStore
 from connectors.sync import run
 from connectors.targets import build_target
 from connectors.targets.base import Target, TargetContext
+
+log = logging.getLogger(__name__)
 
 
 def target_for(engine: Engine, *, target: str, connection_id: str, administration: str | None,
@@ -53,6 +57,29 @@ def start_run(entity: str, airflow_run_id: str, dry_run: bool) -> int:
     return run.start(production_env(entity), airflow_run_id, dry_run)
 
 
+class RunNeedsAttention(SystemExit):
+    """The run ends red because documents wait for a person: a verdict, not a crash.
+
+    Airflow 3 logs every task exception with its traceback except an exit, which it logs as one ERROR line
+    ("Task exited"); the ``report`` task has no retries (a retry would report the same list minutes later),
+    so this exit fails it at once."""
+
+
 def step(name: str, entity: str, run_id: int, **kwargs: Any) -> dict[str, Any]:
-    """Run one step by name (``refresh_master_data``, ``extract``, ``validate``, ``load_parties``, …)."""
-    return getattr(run, name)(production_env(entity), run_id, **kwargs)
+    """Run one step by name (``refresh_master_data``, ``extract``, ``validate``, ``load_parties``, …).
+
+    A run whose documents need attention fails its ``report`` task: the list is logged at ERROR, one line
+    each, and the task exits red with the one-line summary (``RunNeedsAttention``), no traceback. A tool
+    or Focus that wants a new consent fails the task at once (``AirflowFailException``): retrying cannot
+    help, and the message names the command that reconnects."""
+    try:
+        return getattr(run, name)(production_env(entity), run_id, **kwargs)
+    except run.SyncFailed as failed:
+        log.error("%s:", failed.summary)
+        for line in failed.attention:
+            log.error("- %s", line)
+        raise RunNeedsAttention(f"{failed.summary} (listed above)") from None
+    except NeedsConsent as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(exc)) from None

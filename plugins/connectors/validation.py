@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -26,6 +26,23 @@ from connectors.targets.base import MasterData
 
 log = logging.getLogger(__name__)
 CHUNK = 5_000
+#: GX's public-API registry (``great_expectations._docs_decorators``) logs "Skipping registering function …" at
+#: INFO for every closure and free function it decorates — some 200 lines when GX is imported — and GX logs
+#: more set-up chatter at INFO (metric registry, the ephemeral context's docs site and data sources): noise
+#: in a task log. Its warnings and errors still show.
+GX_NOISY_LOGGERS = ("great_expectations", "great_expectations._docs_decorators")
+
+
+def quiet_great_expectations() -> None:
+    """Keep GX's registration and set-up chatter out of the task log (its warnings and errors still show).
+    Called before GX is imported (the registry logs at import) and after (some GX modules set their own
+    logger's level to INFO when imported)."""
+    names = [*GX_NOISY_LOGGERS, *(name for name in logging.root.manager.loggerDict
+                                  if name.startswith("great_expectations."))]
+    for name in names:
+        logger = logging.getLogger(name)
+        if logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
 KIND_NAMES = {
     DocumentKind.SALES_INVOICE: "sales invoices",
     DocumentKind.SALES_CREDIT_NOTE: "sales credit notes",
@@ -146,8 +163,11 @@ class Validator:
 
     def _build(self):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        quiet_great_expectations()
         import great_expectations as gx
         import great_expectations.expectations as gxe
+
+        quiet_great_expectations()
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = {"globally": False}
@@ -191,13 +211,19 @@ class Validator:
             gxe.ExpectColumnValuesToBeInSet(column="vat_number_valid", value_set=[True],
                                             meta={"code": "invalid_vat_number"}),
         ])
+        log.info("validation suites ready: %d checks per document, %d per line (%d ledger accounts, %d VAT codes "
+                 "and %d journals of %s)", len(documents.suite.expectations), len(lines.suite.expectations),
+                 len(accounts), len(vat_codes), len(self.master.journals), self.tool)
         return lines, documents
 
-    def validate(self, documents: Iterable[Document], parties: Mapping[PartyRef, Party]) -> Iterator[Issue]:
-        """Issues for every failing document; documents without issues may be booked."""
+    def validate(self, documents: Iterable[Document], parties: Mapping[PartyRef, Party],
+                 validated: Callable[[int], None] = lambda count: None) -> Iterator[Issue]:
+        """Issues for every failing document; documents without issues may be booked. ``validated`` is told
+        how many documents each chunk held, once its issues are out."""
         iterator = iter(documents)
         while chunk := list(islice(iterator, CHUNK)):
             yield from self._validate_chunk(chunk, parties)
+            validated(len(chunk))
 
     def _validate_chunk(self, chunk: list[Document], parties: Mapping[PartyRef, Party]) -> Iterator[Issue]:
         by_id = {doc.source_id: doc for doc in chunk}

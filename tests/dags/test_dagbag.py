@@ -44,6 +44,11 @@ def test_entity_dags_never_run_twice_at_once_and_carry_tool_and_country_tags(dag
     assert all(t.retries >= 2 for t in dag.tasks if t.task_id != "report")
 
 
+def test_the_report_task_gives_its_verdict_once(dagbag):
+    """Seen: a red report was retried twice under retries=2, so every red run ended minutes late."""
+    assert dagbag.dags["accounting_sync__demo_be"].get_task("report").retries == 0
+
+
 def test_only_entities_with_automatic_sync_are_scheduled_in_their_time_zone(dagbag):
     scheduled = dagbag.dags["accounting_sync__demo_be"].timetable
     assert (scheduled.expression if hasattr(scheduled, "expression") else None) == "0 2 * * *"

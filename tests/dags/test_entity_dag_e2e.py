@@ -10,6 +10,7 @@ every run of demo_be must end red: the `report` task fails and only it, naming t
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -95,13 +96,13 @@ def assert_focus_only_read(world: World) -> None:
 
 def assert_red_because_of_refusals(world: World, result, run, errors, expected: oracle.Oracle) -> None:
     """The run failed, and only because documents were refused: every task but `report` succeeded,
-    `report` raised SyncFailed listing the refused documents, and the run's errors are exactly those."""
+    `report` failed (exited red) after listing the refused documents, and the run's errors are exactly those."""
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]
     assert run.status == "failed"
     assert task_states(world, run.airflow_run_id) == {**{t: "success" for t in TASKS[:-1]}, "report": "failed"}
-    assert "SyncFailed" in output
-    assert all(d.number in output.split("SyncFailed", 1)[1] for d in expected.refused), output[-3000:]
+    assert "demo_be: " in output and "need attention (listed above)" in output
+    assert all(d.number in output.split("need attention:", 1)[1] for d in expected.refused), output[-3000:]
     assert_refusals(errors, expected)
 
 
@@ -126,6 +127,19 @@ def assert_refusals(errors, expected: oracle.Oracle) -> None:
     named_vat = {d.focus_id for d in expected.documents
                  if d.vat_number and any(d.vat_number in e.message for e in by_document.get(d.focus_id, []))}
     assert named_vat == {d.focus_id for d in expected.refused_for(oracle.INVALID_VAT)}
+
+
+def task_log(output: str, task_id: str) -> str:
+    """What one task logged in a `dags test` run (tasks run in that process, their log goes to its output)."""
+    return output.split(f"[DAG TEST] starting task_id={task_id} ", 1)[1].split(f"[DAG TEST] end task task_id={task_id} ",
+                                                                            1)[0]
+
+
+def tries(world: World, airflow_run_id: str, task_id: str) -> int:
+    path = Path(world.env["AIRFLOW_HOME"]) / "airflow.db"
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT try_number FROM task_instance WHERE dag_id = ? AND run_id = ? AND "
+                                  "task_id = ?", (DAG_ID, airflow_run_id, task_id)).fetchone()[0]
 
 
 def connector_entries(world: World) -> list[dict]:
@@ -186,3 +200,34 @@ def test_a_dry_run_from_the_trigger_form_writes_nothing_and_reports_what_would_b
     assert run.counts["documents_to_book"] == len(expected.bookable)
     assert run.counts["parties_to_sync"] == len(expected.parties_to_book)
     assert_focus_only_read(world)
+
+
+def test_a_red_report_is_tried_once_despite_retries_and_logs_what_needs_attention_without_a_traceback(
+        world, expected):
+    """Finding: `report` raised SyncFailed under retries=2, so every red run repeated it twice and ended minutes
+    late, and its log showed the refusals as a Python exception with 14 frames. Now it logs each refused
+    document at ERROR and exits red at once: no retry, no traceback."""
+    world.env["CONNECTOR_TASK_RETRIES"] = "2"
+    result = dags_test(world)
+    [run], errors, _ = state(world)
+    assert_red_because_of_refusals(world, result, run, errors[run.id], expected)
+    assert tries(world, run.airflow_run_id, "report") == 1
+
+    log = task_log(result.stdout + result.stderr, "report")
+    attention = [line.split("] ", 1)[1] for line in log.splitlines() if "[error    ]" in line
+                 and "[connectors.tasks]" in line]
+    assert attention[0].startswith(f"demo_be: {len(errors[run.id])} document(s) or parties need attention:")
+    assert len(attention) == 1 + len(errors[run.id])
+    for document in expected.refused:
+        assert any(line.startswith("- ") and document.number in line for line in attention[1:]), attention
+    assert "SyncFailed" not in log
+    assert "Traceback (most recent call last)" not in log
+    assert "Task exited" in log and "need attention (listed above)" in log
+
+
+def test_a_dry_run_report_task_lists_what_would_be_booked(world, expected):
+    result = dags_test(world, "--conf", '{"dry_run": true}')
+    log = task_log(result.stdout + result.stderr, "report")
+    assert f"dry run: {len(expected.bookable)} document(s) would be booked in Exact Online:" in log
+    for document in expected.bookable:
+        assert re.search(rf"  {re.escape(document.number)} · .+ · -?\d+\.\d\d EUR · journal \S+", log), document

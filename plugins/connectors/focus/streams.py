@@ -21,6 +21,7 @@ from typing import Any
 
 from connectors.focus.client import MAX_PAGE_SIZE, FocusClient
 from connectors.focus.errors import FocusBadRequest
+from connectors.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def approved_peppol_documents(
         },
         "sort": [{"field": "document_date", "order": "asc"}],
     }
-    for item in client.paginate("expenses.list", body):
+    for item in _listed(client, "expenses.list", body):
         if (item.get("origin") or {}).get("type") != "peppolIncomingDocument":
             continue
         if start_date and _before(item.get("document_date"), start_date):
@@ -136,9 +137,28 @@ def file_content(client: FocusClient, file_id: str) -> bytes:
 
 
 def _by_ids(client: FocusClient, endpoint: str, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
-    for batch in _batches(ids):
+    batches = list(_batches(ids))
+    progress = Progress(log, f"Focus {endpoint}", total=len(batches), unit="batches of ids read")
+    for batch in batches:
         body = {"filter": {"ids": batch}, "page": {"size": MAX_PAGE_SIZE, "number": 1}}
-        yield from client.call(endpoint, body)["data"]
+        items = client.call(endpoint, body)["data"]
+        progress.count("items", len(items))
+        progress.step()
+        yield from items
+    progress.finish()
+
+
+def _listed(client: FocusClient, endpoint: str, body: dict[str, Any], progress: Progress | None = None
+            ) -> Iterator[dict[str, Any]]:
+    """``client.paginate``, logging the pages read as they come (a line at the first page, then at least
+    every 30 seconds, and a final one)."""
+    progress = progress or Progress(log, f"Focus {endpoint}", unit="pages read")
+    for count, item in enumerate(client.paginate(endpoint, body)):
+        if count % MAX_PAGE_SIZE == 0:  # the first item of a page: that page was just read
+            progress.step()
+        progress.count("items")
+        yield item
+    progress.finish()
 
 
 def _with_details(client: FocusClient, resource: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -146,19 +166,21 @@ def _with_details(client: FocusClient, resource: str, body: dict[str, Any]) -> I
 
     A refusal of the includes is remembered on the client, so later lists of the run ask without them."""
     items: Iterator[dict[str, Any]]
+    progress = Progress(log, f"Focus {resource}.list", unit="pages read")
     if resource in client.includes_refused:
-        items = client.paginate(f"{resource}.list", body)
+        items = _listed(client, f"{resource}.list", body, progress)
     else:
         try:
-            items = _peek(client.paginate(f"{resource}.list", {**body, "includes": DOCUMENT_INCLUDES}))
+            items = _peek(_listed(client, f"{resource}.list", {**body, "includes": DOCUMENT_INCLUDES}, progress))
         except FocusBadRequest:
             log.warning("Focus refused includes on %s.list; reading %s.info per document", resource, resource)
             client.includes_refused.add(resource)
-            items = client.paginate(f"{resource}.list", body)
+            items = _listed(client, f"{resource}.list", body, progress)
     for item in items:
         if all(name in item for name in INCLUDED_FIELDS[resource]):
             yield item
         else:
+            progress.count(f"{resource}.info read")
             data = client.call(f"{resource}.info", {"id": item["id"]})["data"]
             # The published spec types creditNotes.info's data as an array; accept both.
             yield data[0] if isinstance(data, list) else data

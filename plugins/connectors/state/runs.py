@@ -1,7 +1,10 @@
 """Sync runs and their per-document errors: what the data team and the accountant read.
 
 Errors are kept ``CONNECTOR_ERROR_RETENTION_DAYS`` days (7 by default); runs
-older than that go with them.
+older than that go with them. A dry run also keeps what it would have booked
+(``would_book``: number, party, amount, journal per document), stored in the
+run row's ``counts`` under ``WOULD_BOOK``; ``add_counts`` hands back the
+numbers only.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from connectors.state.models import SyncError, SyncRun
 
 _runs = SyncRun.__table__
 _errors = SyncError.__table__
+#: The key under ``sync_runs.counts`` that holds a dry run's list of what it would book.
+WOULD_BOOK = "would_book"
 
 
 def retention_days(env: Mapping[str, str] | None = None) -> int:
@@ -53,11 +58,25 @@ class RunLog:
                                            .order_by(_errors.c.id)).all())
 
     def add_counts(self, run_id: int, counts: Mapping[str, int]) -> dict[str, int]:
+        """Merge ``counts`` into the run's; returns all its counts (numbers only)."""
         with write_transaction(self._engine) as connection:
             current = connection.execute(select(_runs.c.counts).where(_runs.c.id == run_id)).scalar_one() or {}
             merged = {**current, **{k: int(v) for k, v in counts.items()}}
             connection.execute(update(_runs).where(_runs.c.id == run_id).values(counts=merged))
-            return merged
+            return {k: v for k, v in merged.items() if isinstance(v, int)}
+
+    def set_would_book(self, run_id: int, rows: list[dict[str, str]]) -> None:
+        """A dry run's list of what it would book (plain strings: amounts as Decimal text)."""
+        with write_transaction(self._engine) as connection:
+            current = connection.execute(select(_runs.c.counts).where(_runs.c.id == run_id)).scalar_one() or {}
+            connection.execute(update(_runs).where(_runs.c.id == run_id).values(
+                counts={**current, WOULD_BOOK: list(rows)}))
+
+    def would_book(self, run_id: int) -> list[dict[str, str]] | None:
+        """What a dry run would book, in booking order; None for a run that recorded no such list."""
+        with self._engine.connect() as connection:
+            current = connection.execute(select(_runs.c.counts).where(_runs.c.id == run_id)).scalar_one() or {}
+        return current.get(WOULD_BOOK)
 
     def finish(self, run_id: int, status: str) -> None:
         with write_transaction(self._engine) as connection:

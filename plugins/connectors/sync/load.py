@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Mapping
 from connectors.booking import UnbalancedBooking, build_booking
 from connectors.domain import PartyRef
 from connectors.mappings import MappingSettings
+from connectors.progress import Progress
 from connectors.state import clock
 from connectors.state.claims import Claim, Claims
 from connectors.state.ledger import DocumentLedger, LedgerEntry
@@ -50,17 +51,19 @@ ErrorSink = Callable[[str | None, str | None, str, str | None, str], None]
 
 def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyRef], errors: ErrorSink, *,
                  owner: str, lease: dt.timedelta) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for entry in parties.entries(needed):
+    entries = parties.entries(needed)
+    progress = Progress(log, f"parties to {target.name}", total=len(entries))
+    for entry in entries:
         if entry.up_to_date:
-            counts["unchanged"] += 1
+            progress.step(outcome="unchanged")
             continue
         claim = parties.claim(entry, owner, lease)
         if claim is None:
-            counts["in_flight_elsewhere"] += 1
+            progress.step(outcome="in_flight_elsewhere")
             continue
-        counts[_load_party(target, parties, entry, claim, errors)] += 1
-    return counts
+        progress.step(outcome=_load_party(target, parties, entry, claim, errors))
+    progress.finish()
+    return Counter(progress.counts)
 
 
 def _load_party(target: Target, parties: PartyLedger, entry: PartyEntry, claim: PartyClaim,
@@ -111,6 +114,7 @@ def load_documents(
     todo = [entry.id for entry in ledger.entries(DocumentState.POSTING, DocumentState.PENDING,
                                                  DocumentState.FAILED) if _to_settle(entry)]
     if not todo:
+        log.info("documents to %s: none to book", target.name)
         return counts
     def booked_twice(reference: str, refs) -> None:
         numbers = ", ".join(r.booking_number or r.target_id for r in refs)
@@ -119,12 +123,16 @@ def load_documents(
                f"keep one and remove the others in {target.name}")
 
     counts.update(reconcile(target, tool_bookings, from_date=settings.start_date, booked_twice=booked_twice))
+    progress = Progress(log, f"documents to {target.name}", total=len(todo))
     for entry_id in todo:
         entry = ledger.entry(entry_id)  # as it is now: another worker may have moved it meanwhile
         if not _to_settle(entry):
+            progress.step(outcome="moved_elsewhere")
             continue
-        counts[_load_one(target, ledger, claims, tool_bookings, settings, party_targets, parties_in_flight,
-                         entry, run_id, errors)] += 1
+        progress.step(outcome=_load_one(target, ledger, claims, tool_bookings, settings, party_targets,
+                                        parties_in_flight, entry, run_id, errors))
+    progress.finish()
+    counts.update({k: v for k, v in progress.counts.items() if k != "moved_elsewhere"})
     return counts
 
 

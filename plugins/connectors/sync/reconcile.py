@@ -16,12 +16,16 @@ a page; Octopus one ``/buysellbookings/modified`` call per open book year
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
+from connectors.progress import Progress
 from connectors.state import clock
 from connectors.state.tool_bookings import ToolBookings
 from connectors.targets.base import BookingRef, Target
+
+log = logging.getLogger(__name__)
 
 
 def overlap() -> dt.timedelta:
@@ -40,9 +44,18 @@ def reconcile(target: Target, tool_bookings: ToolBookings, *, from_date: dt.date
     cursor = tool_bookings.cursor()
     full = cursor is None or (cursor[1] is not None and (from_date is None or from_date < cursor[1]))
     since = None if full else cursor[0] - overlap()
-    found, twice = tool_bookings.save(target.connector_bookings(since, from_date=from_date))
+    scope = "all of them" if since is None else f"since {since:%Y-%m-%d %H:%M}"
+    progress = Progress(log, f"reading back the connector's bookings in {target.name} ({scope})", unit="bookings")
+    found, twice = tool_bookings.save(_counted(target.connector_bookings(since, from_date=from_date), progress))
+    progress.finish(held_twice=len(twice))
     for reference, refs in twice.items():
         booked_twice(reference, refs)
     covered = from_date if full else cursor[1]
     tool_bookings.set_cursor(started, covered)
     return {"reconciled_full": int(full), "reconciled_found": found, "reconciled_twice": len(twice)}
+
+
+def _counted(found: Iterable, progress: Progress) -> Iterator:
+    for item in found:
+        progress.step()
+        yield item

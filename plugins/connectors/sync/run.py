@@ -13,16 +13,19 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from connectors.booking import reference
 from connectors.domain import Document, Party, SourceIssue
 from connectors.focus.client import FocusClient
 from connectors.focus.extract import PURCHASE_TYPES, WITHDRAWN_PURCHASE, Gone, reread
 from connectors.focus.extract import extract as focus_extract
 from connectors.mappings import MappingSettings
+from connectors.progress import Progress
 from connectors.state import clock
 from connectors.state.claims import Claims, lease_from_env, new_owner
 from connectors.state.db import write_transaction
@@ -42,8 +45,20 @@ WATERMARK_OVERLAP = dt.timedelta(minutes=10)
 TOOL_NAMES = {"exact_online": "Exact Online", "octopus": "Octopus", "yuki": "Yuki", "twinfield": "Twinfield"}
 
 
+#: How many lines of a list (what needs attention, what a dry run would book) the report logs.
+REPORT_LINES = 50
+CENT = Decimal("0.01")
+
+
 class SyncFailed(Exception):
-    """The run finished, but some documents were refused: the report task fails so the run shows red."""
+    """The run finished, but some documents were refused: the report task fails so the run shows red.
+
+    ``summary`` is one line; ``attention`` lists what needs attention, one message per line."""
+
+    def __init__(self, summary: str, attention: list[str]):
+        self.summary = summary
+        self.attention = attention
+        super().__init__("\n".join([summary, *(f"- {line}" for line in attention)]))
 
 
 @dataclass(frozen=True)
@@ -151,24 +166,27 @@ def cached_master_data(env: Env) -> MasterData:
 class _Sorter:
     """Routes extracted records: documents to the ledger, parties and problems aside, counting as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.parties: list[Party] = []
         self.problems: list[SourceIssue] = []
         self.gone: list[Gone] = []
         self.kinds: Counter[str] = Counter()
         self.seen: set[tuple[str, str]] = set()
+        self.progress = progress
 
     def documents(self, records):
         for record in records:
             if isinstance(record, Document):
                 self.kinds[record.kind.value] += 1
                 self.seen.add((record.source_type, record.source_id))
-                yield record
+                yield record  # recorded in the ledger once the caller asks for the next one
+                self.progress.step(outcome=record.kind.value)
             elif isinstance(record, Party):
                 self.parties.append(record)
             elif isinstance(record, SourceIssue):
                 self.seen.add((record.source_type, record.source_id))
                 self.problems.append(record)
+                self.progress.step(outcome="unreadable")
             elif isinstance(record, Gone):
                 self.gone.append(record)
 
@@ -179,7 +197,9 @@ def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, in
     started = dt.datetime.now(dt.UTC)
     since = None if full_resync or env.entity.watermark is None else env.entity.watermark - WATERMARK_OVERLAP
     ledger = env.ledger
-    sorter = _Sorter()
+    log.info("%s: extracting from Focus %s", env.entity.entity,
+             "everything since the start date" if since is None else f"what changed since {since:%Y-%m-%d %H:%M}")
+    sorter = _Sorter(Progress(log, "documents recorded", unit="documents"))
     edited: list[Document] = []
     with env.focus() as client:
         recorded = ledger.record(sorter.documents(
@@ -189,6 +209,7 @@ def extract(env: Env, run_id: int, *, full_resync: bool = False) -> dict[str, in
         recorded.update(ledger.record(sorter.documents(
             reread(client, env.entity.department_id, waiting, purchases_read=True)), edited))
     recorded.update(ledger.record_unreadable(sorter.problems))
+    sorter.progress.finish(parties=len(sorter.parties), read_again=len(waiting))
     withdrawn = _withdraw(ledger, sorter)
     env.parties.record(sorter.parties)
     sink = env.error_sink(run_id)
@@ -240,13 +261,18 @@ def validate(env: Env, run_id: int) -> dict[str, int]:
     sink = env.error_sink(run_id)
     refused: dict[str, list[str]] = {}
     fields: dict[str, str | None] = {}
-    for issue in validator.validate((e.document for e in entries.values()), parties):
+    progress = Progress(log, "documents validated", total=len(entries))
+    progress.count("refused", 0)
+    for issue in validator.validate((e.document for e in entries.values()), parties, progress.step):
+        if issue.focus_id not in refused:
+            progress.count("refused")
         refused.setdefault(issue.focus_id, []).append(issue.message)
         fields.setdefault(issue.focus_id, issue.field)
         sink(issue.focus_id, issue.number, issue.code, issue.field, issue.message)
     for focus_id, messages in refused.items():
         ledger.set_error(entries[focus_id], "\n".join(messages), run_id, fields[focus_id])
     ledger.mark_valid(e for focus_id, e in entries.items() if focus_id not in refused)
+    progress.finish()
     counts = {"validated": len(entries), "refused_by_validation": len(refused)}
     env.runs.add_counts(run_id, counts)
     return counts
@@ -262,6 +288,8 @@ def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, i
     if dry_run:
         pending = [p for p in env.parties.entries(needed) if not p.up_to_date]
         counts = {"parties_to_sync": len(pending)}
+        log.info("dry run: %d of the %d parties the documents need would be created or updated in %s",
+                 len(pending), len(needed), env.entity.tool)
         env.runs.add_counts(run_id, counts)
         return counts
     counts = load.load_parties(env.target(), env.parties, needed, env.error_sink(run_id),
@@ -272,7 +300,11 @@ def load_parties(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, i
 
 def load_documents(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, int]:
     if dry_run:
-        counts = {"documents_to_book": len(_to_load(env, run_id))}
+        rows = would_book(env, _to_load(env, run_id))
+        env.runs.set_would_book(run_id, rows)
+        log.info("dry run: %d document(s) would be booked in %s (the report lists them)", len(rows),
+                 env.entity.tool)
+        counts = {"documents_to_book": len(rows)}
         env.runs.add_counts(run_id, counts)
         return counts
     parties = env.parties
@@ -283,21 +315,52 @@ def load_documents(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str,
     return dict(counts)
 
 
+def would_book(env: Env, entries) -> list[dict[str, str]]:
+    """What a real run would book: per document its reference in the tool, number, kind, date, party (as Focus
+    names it), amount including VAT as Focus states it (Decimal text, to the cent) and currency, and journal."""
+    names = {p.party.ref: p.party.name for p in env.parties.entries({e.document.party for e in entries})}
+    rows = []
+    for entry in entries:
+        document = entry.document
+        rows.append({"reference": reference(document), "number": document.number, "kind": document.kind.value,
+                     "date": document.date.isoformat(),
+                     "party": names.get(document.party, f"{document.party.type} {document.party.id}"),
+                     "amount": str(document.total_incl.quantize(CENT)), "currency": document.currency,
+                     "journal": env.entity.settings.journal_for(document.kind) or ""})
+    return rows
+
+
 def backfill_payments(env: Env, run_id: int) -> dict[str, int]:
     """Payment status from the tool back into Focus: filled in by its own issue."""
     return {}
 
 
 def report(env: Env, run_id: int) -> dict[str, Any]:
-    """Close the run; fail (red in Airflow) when documents were refused, naming the first few."""
+    """Close the run and log what it did; when a dry run, what it would book (the first 50). Fail (red in
+    Airflow) when documents or parties need attention, listing them (the first 50)."""
     runs = env.runs
     errors = runs.errors(run_id)
     counts = runs.add_counts(run_id, {"errors": len(errors)})
     runs.finish(run_id, "failed" if errors else "success")
     runs.purge()
+    log.info("%s: run %d — %s", env.entity.entity, run_id,
+             ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if not k.startswith("master_")))
+    planned = runs.would_book(run_id)
+    if planned is not None:
+        log.info("dry run: %d document(s) would be booked in %s:", len(planned), env.entity.tool)
+        for line in _first(planned, lambda r: f"{r['number']} · {r['party']} · {r['amount']} {r['currency']} · "
+                                              f"journal {r['journal'] or '-'}"):
+            log.info("  %s", line)
     summary = {"run_id": run_id, **counts, "first_errors": [e.message for e in errors[:5]]}
     if errors:
-        lines = "\n".join(f"- {e.message}" for e in errors[:10])
-        more = f"\n(and {len(errors) - 10} more)" if len(errors) > 10 else ""
-        raise SyncFailed(f"{env.entity.entity}: {len(errors)} document(s) or parties need attention:\n{lines}{more}")
+        raise SyncFailed(f"{env.entity.entity}: {len(errors)} document(s) or parties need attention",
+                         _first(errors, lambda e: e.message))
     return summary
+
+
+def _first(items: list, line: Callable[[Any], str]) -> list[str]:
+    """The first ``REPORT_LINES`` items, one line each, then "and N more" when there are more."""
+    lines = [line(item) for item in items[:REPORT_LINES]]
+    if len(items) > REPORT_LINES:
+        lines.append(f"and {len(items) - REPORT_LINES} more")
+    return lines
