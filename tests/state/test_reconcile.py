@@ -17,6 +17,8 @@ from connectors.targets.base import BookingRef, FoundBooking
 
 
 class RecordingTool:
+    name = "Recording tool"
+
     def __init__(self, found=()):
         self.reads: list[tuple[dt.datetime | None, dt.date | None]] = []
         self.found = list(found)
