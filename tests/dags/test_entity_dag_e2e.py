@@ -106,6 +106,23 @@ def assert_red_because_of_refusals(world: World, result, run, errors, expected: 
     assert_refusals(errors, expected)
 
 
+def assert_report_lists_what_needs_attention_once_without_a_traceback(world, result, run, errors, expected) -> None:
+    """Finding: `report` raised SyncFailed under retries=2, so every red run repeated it twice and ended minutes
+    late, and its log showed the refusals as a Python exception with 14 frames. Now it logs each refused
+    document at ERROR and exits red at once: no retry, no traceback."""
+    assert tries(world, run.airflow_run_id, "report") == 1
+    log = task_log(result.stdout + result.stderr, "report")
+    attention = [line.split("] ", 1)[1] for line in log.splitlines() if "[error    ]" in line
+                 and "[connectors.tasks]" in line]
+    assert attention[0].startswith(f"demo_be: {len(errors)} document(s) or parties need attention:")
+    assert len(attention) == 1 + len(errors)
+    for document in expected.refused:
+        assert any(line.startswith("- ") and document.number in line for line in attention[1:]), attention
+    assert "SyncFailed" not in log
+    assert "Traceback (most recent call last)" not in log
+    assert "Task exited" in log and "need attention (listed above)" in log
+
+
 def assert_refusals(errors, expected: oracle.Oracle) -> None:
     by_document: dict[str | None, list] = defaultdict(list)
     for error in errors:
@@ -148,10 +165,12 @@ def connector_entries(world: World) -> list[dict]:
 
 def test_the_first_run_books_what_passes_turns_red_on_refused_documents_and_the_second_books_nothing(
         world, expected):
+    world.env["CONNECTOR_TASK_RETRIES"] = "2"  # as in production: the red report must still be tried once
     result = dags_test(world)
     [run], errors, ledger = state(world)
     assert run.dry_run is False
     assert_red_because_of_refusals(world, result, run, errors[run.id], expected)
+    assert_report_lists_what_needs_attention_once_without_a_traceback(world, result, run, errors[run.id], expected)
 
     # Everything else is booked, once, in the state database and in the tool's books.
     assert booked(ledger) == {d.focus_id for d in expected.bookable}
@@ -200,34 +219,9 @@ def test_a_dry_run_from_the_trigger_form_writes_nothing_and_reports_what_would_b
     assert run.counts["documents_to_book"] == len(expected.bookable)
     assert run.counts["parties_to_sync"] == len(expected.parties_to_book)
     assert_focus_only_read(world)
-
-
-def test_a_red_report_is_tried_once_despite_retries_and_logs_what_needs_attention_without_a_traceback(
-        world, expected):
-    """Finding: `report` raised SyncFailed under retries=2, so every red run repeated it twice and ended minutes
-    late, and its log showed the refusals as a Python exception with 14 frames. Now it logs each refused
-    document at ERROR and exits red at once: no retry, no traceback."""
-    world.env["CONNECTOR_TASK_RETRIES"] = "2"
-    result = dags_test(world)
-    [run], errors, _ = state(world)
-    assert_red_because_of_refusals(world, result, run, errors[run.id], expected)
-    assert tries(world, run.airflow_run_id, "report") == 1
-
-    log = task_log(result.stdout + result.stderr, "report")
-    attention = [line.split("] ", 1)[1] for line in log.splitlines() if "[error    ]" in line
-                 and "[connectors.tasks]" in line]
-    assert attention[0].startswith(f"demo_be: {len(errors[run.id])} document(s) or parties need attention:")
-    assert len(attention) == 1 + len(errors[run.id])
-    for document in expected.refused:
-        assert any(line.startswith("- ") and document.number in line for line in attention[1:]), attention
-    assert "SyncFailed" not in log
-    assert "Traceback (most recent call last)" not in log
-    assert "Task exited" in log and "need attention (listed above)" in log
-
-
-def test_a_dry_run_report_task_lists_what_would_be_booked(world, expected):
-    result = dags_test(world, "--conf", '{"dry_run": true}')
     log = task_log(result.stdout + result.stderr, "report")
     assert f"dry run: {len(expected.bookable)} document(s) would be booked in Exact Online:" in log
     for document in expected.bookable:
         assert re.search(rf"  {re.escape(document.number)} · .+ · -?\d+\.\d\d EUR · journal \S+", log), document
+
+
