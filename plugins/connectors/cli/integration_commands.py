@@ -250,6 +250,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Last run #{run_id}: {len(errors)} error(s)")
     for error in errors[: args.limit]:
         print(f"  - {error.message}")
+    planned = log.would_book(run_id)
+    if planned is not None:
+        print(f"Dry run #{run_id} would book {len(planned)} document(s):")
+        for row in planned[: args.limit]:
+            print(f"  - {row['number']} · {row['party']} · {row['amount']} {row['currency']} · "
+                  f"journal {row['journal'] or '-'}")
+        if len(planned) > args.limit:
+            print(f"  (and {len(planned) - args.limit} more: --limit {len(planned)})")
     return 0
 
 
