@@ -97,17 +97,8 @@ def entity_dag(spec: EntitySpec) -> DAG:
 
         @task
         def start_run(**context: Any) -> int:
-            from airflow.exceptions import AirflowFailException
+            from connectors import tasks
 
-            from connectors import integrations, tasks
-            from connectors.state.db import make_engine, migrate
-
-            engine = make_engine()
-            migrate(engine)
-            try:
-                integrations.require_connected(engine, spec.entity)
-            except integrations.IntegrationError as exc:
-                raise AirflowFailException(str(exc)) from None
             return tasks.start_run(spec.entity, context["run_id"], bool(context["params"]["dry_run"]))
 
         def step_task(name: str):

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from connectors import integrations
 from connectors.connections import get_connection
 from connectors.focus.connection import focus_client
 from connectors.oauth import NeedsConsent
@@ -53,8 +54,16 @@ def production_env(entity_name: str, engine: Engine | None = None) -> run.Env:
 
 
 def start_run(entity: str, airflow_run_id: str, dry_run: bool) -> int:
-    migrate(make_engine())
-    return run.start(production_env(entity), airflow_run_id, dry_run)
+    """Open the run; an integration still Connecting fails at once with the command that connects it."""
+    engine = make_engine()
+    migrate(engine)
+    try:
+        integrations.require_connected(engine, entity)
+    except integrations.IntegrationError as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(exc)) from None
+    return run.start(production_env(entity, engine), airflow_run_id, dry_run)
 
 
 class RunNeedsAttention(SystemExit):

@@ -19,7 +19,7 @@ from tests.integration.test_exact_target import connect as connect_exact
 from tests.integration.test_octopus_target import DOSSIER
 from tests.integration.test_octopus_target import connect as connect_octopus
 
-LOGGERS = (exact_parties.__name__, octopus_parties.__name__)
+LOGGERS = ("connectors.fitting", exact_parties.__name__, octopus_parties.__name__)
 
 
 def long_named(length: int = 500, *roles: PartyRole) -> Party:

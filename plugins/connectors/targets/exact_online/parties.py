@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.domain import Party, PartyRole
+from connectors.fitting import report_party_cuts
 from connectors.targets.base import AmbiguousWrite, LookupFailed, TargetError, TargetParty
 from connectors.targets.exact_online.api import ExactApi, guid, quote
 from connectors.vat_numbers import compact
@@ -37,23 +38,9 @@ def fitted(party: Party, field: str) -> str:
     return getattr(party, field)[:FIELD_LIMITS[field]]
 
 
-def describe(party: Party) -> str:
-    roles = " and ".join(role.value for role in sorted(party.roles)) or "party"
-    return f"{roles.capitalize()} {party.name[:60]!r}{'…' if len(party.name) > 60 else ''} " \
-           f"(Focus {party.ref.type} {party.ref.id})"
-
-
 def report_cuts(party: Party) -> list[str]:
-    """One WARNING per field that does not fit, naming the party, the field, both lengths and what is kept."""
-    notes = []
-    for field, limit in FIELD_LIMITS.items():
-        value = getattr(party, field) or ""
-        if len(value) > limit:
-            notes.append(f"{describe(party)}: {field} has {len(value)} characters, Exact Online keeps {limit}; "
-                         f"booked as {value[:limit]!r}")
-    for note in notes:
-        log.warning("%s", note)
-    return notes
+    """One WARNING per field that does not fit (``connectors.fitting``)."""
+    return report_party_cuts(party, FIELD_LIMITS, "Exact Online")
 
 
 def party_key(party: Party) -> str:

@@ -18,6 +18,7 @@ import httpx
 from stdnum.eu import vat as eu_vat
 
 from connectors.domain import Party, PartyRole
+from connectors.fitting import report_party_cuts
 from connectors.targets.base import (
     AmbiguousWrite,
     DocumentRefused,
@@ -64,23 +65,9 @@ def fitted(party: Party, field: str) -> str:
     return getattr(party, field)[:FIELD_LIMITS[field]]
 
 
-def describe(party: Party) -> str:
-    roles = " and ".join(role.value for role in sorted(party.roles)) or "party"
-    return f"{roles.capitalize()} {party.name[:60]!r}{'…' if len(party.name) > 60 else ''} " \
-           f"(Focus {party.ref.type} {party.ref.id})"
-
-
 def report_cuts(party: Party) -> list[str]:
-    """One WARNING per field that does not fit, naming the party, the field, both lengths and what is kept."""
-    notes = []
-    for field, limit in FIELD_LIMITS.items():
-        value = getattr(party, field) or ""
-        if len(value) > limit:
-            notes.append(f"{describe(party)}: {field} has {len(value)} characters, Octopus keeps {limit}; "
-                         f"booked as {value[:limit]!r}")
-    for note in notes:
-        log.warning("%s", note)
-    return notes
+    """One WARNING per field that does not fit (``connectors.fitting``)."""
+    return report_party_cuts(party, FIELD_LIMITS, "Octopus")
 
 
 def relation_body(party: Party, external_id: int, relation_id: str | None = None) -> dict[str, Any]:
