@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+#: How people name each accounting tool (DAG names, CLI messages).
+TOOL_NAMES = {"exact_online": "Exact Online", "octopus": "Octopus", "yuki": "Yuki", "twinfield": "Twinfield"}
 #: The source tree's include/ (a checkout or an editable install); an installed package has none.
 SOURCE_INCLUDE = Path(__file__).resolve().parents[2] / "include"
 

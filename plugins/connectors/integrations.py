@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
@@ -225,11 +225,3 @@ def _get(session: Session, entity: str) -> Integration:
     if row is None:
         raise IntegrationError(f"No integration called {entity!r}; `focus-connector integrations list` shows them")
     return row
-
-
-def parse_pairs(values: Iterable[str], what: str, example: str = "KEY=VALUE") -> dict[str, str]:
-    """``["a=b", "c=d"]`` → ``{"a": "b", "c": "d"}`` with a clear error for malformed input."""
-    try:
-        return dict(input_values.key_value(value, what, example) for value in values)
-    except input_values.InvalidValue as exc:
-        raise IntegrationError(str(exc)) from None

@@ -17,7 +17,7 @@ import pendulum
 from airflow.sdk import DAG, CronTriggerTimetable, Param, task
 
 from connectors import input_values
-from connectors.entities import EntitySpec, read_entities
+from connectors.entities import TOOL_NAMES, EntitySpec, read_entities
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +31,16 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": dt.timedelta(minutes=20),
 }
-TOOLS = {"exact_online": "Exact Online", "octopus": "Octopus", "yuki": "Yuki", "twinfield": "Twinfield"}
 
 
 def _doc_md(spec: EntitySpec) -> str:
     schedule = f"nightly, `{spec.schedule}` ({spec.timezone})" if spec.auto_sync else "manual only (automatic sync is off)"
     return f"""
-### Accounting sync — {spec.department_name} → {TOOLS.get(spec.target, spec.target)}
+### Accounting sync — {spec.department_name} → {TOOL_NAMES.get(spec.target, spec.target)}
 
 Extracts the entity's Focus documents (booked invoices, credit notes, approved Peppol purchase documents) and the
 parties they reference, validates the ledger-account, VAT-code and journal mappings (Great Expectations), books
-what passes into {TOOLS.get(spec.target, spec.target)}, and reports. Schedule: {schedule}. Never two runs at once.
+what passes into {TOOL_NAMES.get(spec.target, spec.target)}, and reports. Schedule: {schedule}. Never two runs at once.
 
 - **full_resync**: read everything from the start date again (bookings stay exactly-once).
 - **dry_run**: validate and report what would be booked, write nothing to the tool.
@@ -53,7 +52,7 @@ A red `report` task means some documents need attention: its log lists them, and
 
 def display_name(spec: EntitySpec) -> str:
     """What the DAG list shows: the company entity and its tool (the DAG id stays ``accounting_sync__<entity>``)."""
-    return f"{spec.department_name} → {TOOLS.get(spec.target, spec.target)}"
+    return f"{spec.department_name} → {TOOL_NAMES.get(spec.target, spec.target)}"
 
 
 def first_schedulable(spec: EntitySpec) -> pendulum.DateTime:

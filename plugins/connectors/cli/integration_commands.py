@@ -29,6 +29,7 @@ from connectors.cli.common import (
 from connectors.cli.document_commands import print_problems
 from connectors.cli.focus_commands import consent_code
 from connectors.connections import get_connection
+from connectors.entities import TOOL_NAMES
 from connectors.focus import streams
 from connectors.focus.connection import focus_client, redirect_uri
 from connectors.focus.errors import FocusNotFound
@@ -44,7 +45,6 @@ from connectors.state.tokens import DbTokenStore
 from connectors.targets import oauth_for
 from connectors.tasks import target_for
 
-TOOL_NAMES = {"exact_online": "Exact Online", "octopus": "Octopus", "yuki": "Yuki", "twinfield": "Twinfield"}
 STATUS_LABELS = {"connecting": "Connecting", "connected": "Connected", "configuration_needed": "Configuration needed"}
 
 
