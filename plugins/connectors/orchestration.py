@@ -111,7 +111,7 @@ def entity_dag(spec: EntitySpec) -> DAG:
                 kwargs: dict[str, Any] = {}
                 if name == "extract":
                     kwargs["full_resync"] = bool(params["full_resync"])
-                if name in ("load_parties", "load_documents"):
+                if name in ("load_parties", "load_documents", "backfill_payments"):
                     kwargs["dry_run"] = bool(params["dry_run"])
                 return tasks.step(name, spec.entity, sync_run, **kwargs)
 

@@ -29,6 +29,7 @@ from connectors.tasks import production_env, target_for
 from sandbox.runner import DEMO_REDIRECT_URI, RunningSandbox
 from tests.contract.oracle import Accounts
 from tests.contract.tools import HARNESSES, ToolHarness
+from tests.sandbox.support import Api
 from tests.state.conftest import engine, state_url  # noqa: F401 - the parametrised state database fixtures
 
 ENTITY = "contract_be"
@@ -59,11 +60,42 @@ def be_department(focus) -> dict:
 
 @pytest.fixture
 def entity_env(tool, tool_sandbox, focus, be_department, engine, tmp_path, monkeypatch) -> Env:  # noqa: F811
+    connect_environment(monkeypatch, tmp_path, tool, tool_sandbox, focus)
+    return set_up_entity(engine, tool, tool_sandbox, focus, be_department)
+
+
+def connect_environment(monkeypatch, tmp_path, tool: ToolHarness, tool_sandbox, focus) -> None:
+    """The secrets key, the entities snapshot and the Airflow connections of Focus and the tool."""
     monkeypatch.setenv("CONNECTOR_FERNET_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("CONNECTOR_ENTITIES_FILE", str(tmp_path / "entities.json"))
     monkeypatch.setenv("AIRFLOW_CONN_FOCUS_DEFAULT", connection_json(focus.base_url, "sandbox", "sandbox"))
     monkeypatch.setenv(f"AIRFLOW_CONN_{tool.connection_id.upper()}", tool.connection(tool_sandbox, TOOL_TIMEOUT))
-    return set_up_entity(engine, tool, tool_sandbox, focus, be_department)
+
+
+# -- payments: each test changes Focus's documents, so it gets a Focus of its own ------------------
+
+
+@pytest.fixture
+def own_focus(start_focus_sandbox) -> RunningSandbox:
+    return start_focus_sandbox(invoices=30)
+
+
+@pytest.fixture
+def books(tool, tool_sandbox, own_focus, engine, tmp_path, monkeypatch) -> Env:  # noqa: F811
+    """An entity on its own Focus whose documents a first run booked."""
+    from tests.contract.test_target_contract import sync
+
+    connect_environment(monkeypatch, tmp_path, tool, tool_sandbox, own_focus)
+    department = next(d for d in own_focus.manifest()["departments"] if d["country"] == "BE")
+    env = set_up_entity(engine, tool, tool_sandbox, own_focus, department)
+    sync(env)
+    return env
+
+
+@pytest.fixture
+def focus_api(own_focus) -> Api:
+    """Focus's own API, for reading back what Focus shows (no production client involved)."""
+    return Api(own_focus)
 
 
 def set_up_entity(engine, tool: ToolHarness,  # noqa: F811 - a plain argument, not the fixture

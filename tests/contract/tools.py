@@ -86,6 +86,43 @@ class ToolHarness(Protocol):
     def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
         ...
 
+    # -- what accountants do in the tool (payments back-fill) ----------------------------------
+    #: the request-log endpoints of the tool's open-items read
+    open_item_endpoints: tuple[str, ...]
+
+    def pay(self, sandbox: RunningSandbox, booking: BookingId, amount: Decimal, *, on: dt.date | None = None,
+            late_fee: Decimal | None = None) -> None:
+        """A payment (or part of one) of a booking; ``late_fee``: paid on top as a late fee."""
+        ...
+
+    def charge_fee(self, sandbox: RunningSandbox, booking: BookingId, amount: Decimal) -> None:
+        """A late fee charged on the booking: its open amount grows."""
+        ...
+
+    def match(self, sandbox: RunningSandbox, credit_note: BookingId, invoice: BookingId) -> None:
+        """A credit note matched against an invoice of the same party."""
+        ...
+
+    def reverse(self, sandbox: RunningSandbox, booking: BookingId) -> None:
+        """The booking's latest payment or match undone."""
+        ...
+
+    def delete(self, sandbox: RunningSandbox, booking: BookingId) -> None:
+        """The booking deleted in the tool."""
+        ...
+
+
+@dataclass(frozen=True)
+class BookingId:
+    """A booking as the connector's ledger knows it: the tool's id and the document date."""
+
+    target_id: str
+    date: dt.date
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
 
 class ExactOnlineHarness:
     name = "exact_online"
@@ -160,6 +197,30 @@ class ExactOnlineHarness:
         return [r for r in sandbox.requests() if r["method"] == "POST" and r["endpoint"] in self.booking_endpoints]
 
     #: Where the fault campaign injects errors, 429s and token expiry (reads and writes alike).
+    open_item_endpoints = ("read/financial/ReceivablesList", "read/financial/PayablesList")
+
+    def _admin(self, sandbox: RunningSandbox, path: str, body: dict) -> None:
+        response = sandbox.admin("POST", path, {"division": int(self.administration),
+                                                **{k: v for k, v in body.items() if v is not None}})
+        assert response.status_code < 300, response.text
+
+    def pay(self, sandbox, booking, amount, *, on=None, late_fee=None) -> None:
+        self._admin(sandbox, "payments", {"entry_id": booking.target_id, "amount": str(amount),
+                                          "date": on.isoformat() if on else None, "late_fee": _amount(late_fee)})
+
+    def charge_fee(self, sandbox, booking, amount) -> None:
+        self._admin(sandbox, "fees", {"entry_id": booking.target_id, "amount": str(amount)})
+
+    def match(self, sandbox, credit_note, invoice) -> None:
+        self._admin(sandbox, "matches", {"credit_entry_id": credit_note.target_id,
+                                         "invoice_entry_id": invoice.target_id})
+
+    def reverse(self, sandbox, booking) -> None:
+        self._admin(sandbox, "payments/reverse", {"entry_id": booking.target_id})
+
+    def delete(self, sandbox, booking) -> None:
+        self._admin(sandbox, "entries/delete", {"entry_id": booking.target_id})
+
     chaos_endpoints = ("salesentry/SalesEntries", "purchaseentry/PurchaseEntries", "crm/Accounts",
                        "financial/GLAccounts", "vat/VATCodes", "financial/Journals", "hrm/Divisions", "*")
 
@@ -239,6 +300,33 @@ class OctopusHarness:
     def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
         return [r for r in sandbox.requests() if r["endpoint"] == "buysellbookings.post"]
 
+    open_item_endpoints = ("reports.clients.open", "reports.suppliers.open")
+
+    def _booking(self, booking: BookingId) -> dict:
+        _, journal, number = booking.target_id.split("/")
+        return {"year": booking.date.year, "journal": journal, "documentSequenceNr": int(number)}
+
+    def _admin(self, sandbox: RunningSandbox, path: str, body: dict) -> None:
+        response = sandbox.admin("POST", path, {"dossier": int(self.administration),
+                                                **{k: v for k, v in body.items() if v is not None}})
+        assert response.status_code < 300, response.text
+
+    def pay(self, sandbox, booking, amount, *, on=None, late_fee=None) -> None:
+        self._admin(sandbox, "payments", {**self._booking(booking), "amount": str(amount),
+                                          "date": on.isoformat() if on else None, "late_fee": _amount(late_fee)})
+
+    def charge_fee(self, sandbox, booking, amount) -> None:
+        self._admin(sandbox, "fees", {**self._booking(booking), "amount": str(amount)})
+
+    def match(self, sandbox, credit_note, invoice) -> None:
+        self._admin(sandbox, "matches", {"credit": self._booking(credit_note), "invoice": self._booking(invoice)})
+
+    def reverse(self, sandbox, booking) -> None:
+        self._admin(sandbox, "payments/reverse", self._booking(booking))
+
+    def delete(self, sandbox, booking) -> None:
+        self._admin(sandbox, "bookings/delete", self._booking(booking))
+
     chaos_endpoints = ("buysellbookings.post", "buysellbookings.modified", "relations.put", "relations.search",
                        "bookyears", "journals", "*")
 
@@ -248,5 +336,8 @@ class OctopusHarness:
     def chaos_party_commit_then_timeout(self) -> dict:
         return {"endpoint": "relations.put", "kind": "commit_then_delay", "delay_seconds": 4, "count": 1}
 
+
+#: Whether the tool's reads give the date of a payment (Octopus's open items and balancings have none).
+TOOL_KEEPS_PAYMENT_DATES = {"exact_online": True, "octopus": False}
 
 HARNESSES: dict[str, type[ToolHarness]] = {"exact_online": ExactOnlineHarness, "octopus": OctopusHarness}

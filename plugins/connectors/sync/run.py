@@ -330,9 +330,28 @@ def would_book(env: Env, entries) -> list[dict[str, str]]:
     return rows
 
 
-def backfill_payments(env: Env, run_id: int) -> dict[str, int]:
-    """Payment status from the tool back into Focus: filled in by its own issue."""
-    return {}
+def backfill_payments(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str, int]:
+    """Payment status from the tool back into Focus (``connectors.payments``), then the payment digests to the
+    users who asked for them (a mail that fails waits for the next run; it never fails the sync)."""
+    from connectors.payments.backfill import Backfill
+
+    counts = Backfill(env, run_id, dry_run=dry_run).run()
+    env.runs.add_counts(run_id, counts)
+    if not dry_run:
+        _send_digests(env)
+    return counts
+
+
+def _send_digests(env: Env) -> None:
+    try:
+        from connectors.payments.notifications import send_digests
+    except ImportError:  # pragma: no cover - while notifications are not installed
+        return
+    try:
+        send_digests(env.engine, env.entity.id)
+    except Exception:  # noqa: BLE001 - a digest never fails the sync; the entries wait for the next run
+        log.warning("%s: the payment digests could not be sent; they are sent next run", env.entity.entity,
+                    exc_info=True)
 
 
 def report(env: Env, run_id: int) -> dict[str, Any]:

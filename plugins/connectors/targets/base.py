@@ -17,6 +17,10 @@ Exactly-once rests on rules every target keeps:
   so a lost or restored state database is rebuilt from the tool;
 - lookups **fail closed**: only the tool's documented "nothing found" means
   absent; any other answer raises ``LookupFailed`` and nothing is posted;
+- ``open_items`` is one complete paged read of what is still open, and
+  ``settlements`` tells, in bulk, whether a booking that left it was settled
+  (paid, or matched against a credit note) or is missing from the tool: a
+  deleted booking is never taken for a payment;
 - a party create that ends ambiguously is looked up by the connector's key
   (or VAT number) before the target gives up with ``AmbiguousWrite``.
 
@@ -34,6 +38,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 from connectors.domain import DocumentKind, Party
@@ -42,6 +47,10 @@ from connectors.oauth import TokenStore
 
 class TargetError(Exception):
     """The tool failed in a way that is not about one document (auth, outage, limits)."""
+
+
+class QuotaSpent(TargetError):
+    """A daily call quota of the tool is used up: nothing to retry today; the next run continues."""
 
 
 class DocumentRefused(TargetError):
@@ -208,13 +217,38 @@ class FoundBooking:
 
 @dataclass(frozen=True)
 class OpenItem:
-    """An unpaid or partly paid booking, as the tool sees it."""
+    """A booking the tool still shows open, as its open-items read lists it."""
 
+    #: The connector's reference, where the tool's open items show it (Exact's ``YourRef``; Octopus's show none).
     reference: str | None
-    booking_number: str | None
-    kind_is_sales: bool
+    #: The booking's id as the connector kept it when it booked, where the open items show it (Octopus's
+    #: bookyear/journal/seq; Exact's lists show no EntryID).
+    target_id: str | None
+    sales: bool
+    #: What is still open, signed like the booking: invoices positive, credit notes negative. Late fees and
+    #: other costs the tool adds are in it: a booking is settled when this reaches zero, whatever was received.
     open_amount: Decimal
-    extra: dict = field(default_factory=dict)
+
+
+class Settled(StrEnum):
+    """What the tool says of a booking it no longer lists as open."""
+
+    #: Paid in full, or (a credit note) matched against an invoice or a payment.
+    SETTLED = "settled"
+    #: The tool still has it open (listed again, or its open-items read lagged).
+    OPEN = "open"
+    #: The tool has no such booking (deleted there): not a payment.
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The tool's answer for one booking whose open amount moved or that left the open items."""
+
+    target_id: str
+    state: Settled
+    #: The date of the last payment or match, where the tool tells it (None: the connector uses the day it saw it).
+    last_payment: dt.date | None = None
 
 
 class ExternalIds(Protocol):
@@ -305,4 +339,12 @@ class Target(Protocol):
 
     def post(self, booking: Booking) -> BookingRef: ...
 
-    def open_items(self) -> Iterable[OpenItem]: ...
+    def open_items(self) -> Iterable[OpenItem]:
+        """Everything still open in the administration, sales and purchase: one complete read, paged as the tool
+        pages it (never one call per booking)."""
+        ...
+
+    def settlements(self, target_ids: Sequence[str], *, since: dt.datetime | None) -> dict[str, Settlement]:
+        """What became of these bookings (read in bulk): settled with the last payment date where the tool keeps
+        one, still open, or missing. ``since``: the last time the connector asked (None: read all there is)."""
+        ...

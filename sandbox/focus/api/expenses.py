@@ -118,8 +118,25 @@ def _incoming_handlers(resource: str, source_type: str, what: str) -> dict[str, 
         total = sum((amount_of(p["payment"]) for p in payments), Decimal(0))
         return {"data": payments, "meta": {"total": {"amount": number(total)}}}
 
+    def remove_payment(ctx: Context, params: Params) -> Reply:
+        expense = load(ctx, params)
+        payment_id = params.string("payment_id")
+        if not payment_id:
+            raise bad("payment_id is required")
+        kept = [p for p in expense.payments if p["id"] != payment_id]
+        if len(kept) == len(expense.payments):
+            raise not_found("Payment")
+        expense.payments[:] = kept
+        if kept:
+            settle_expense(expense.doc, kept)
+        else:
+            expense.doc.update(payment_status="not_paid", paid_amount=money(Decimal(0), expense.doc["currency"]["code"]), paid_at=None)
+        ctx.store.save_expense(expense)
+        return None
+
     return {
         f"{resource}.info": info,
+        f"{resource}.removePayment": remove_payment,
         f"{resource}.approve": approve,
         f"{resource}.registerPayment": register_payment,
         f"{resource}.listPayments": list_payments,

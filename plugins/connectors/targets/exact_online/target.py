@@ -17,13 +17,14 @@ from connectors.targets.base import (
     FoundBooking,
     MasterData,
     OpenItem,
+    Settlement,
     TargetParty,
 )
 from connectors.targets.exact_online.api import ExactApi
 from connectors.targets.exact_online.auth import RECONNECT_HINT, REFRESH_LEEWAY, ExactOAuth
 from connectors.targets.exact_online.bookings import ExactBookings
 from connectors.targets.exact_online.master_data import read_master_data
-from connectors.targets.exact_online.open_items import read_open_items
+from connectors.targets.exact_online.open_items import read_open_items, read_settlements
 from connectors.targets.exact_online.parties import ExactParties
 from connectors.targets.http import timeout
 
@@ -88,3 +89,6 @@ class ExactOnlineTarget:
 
     def open_items(self) -> Iterator[OpenItem]:
         return read_open_items(self.api)
+
+    def settlements(self, target_ids: Sequence[str], *, since: dt.datetime | None) -> dict[str, Settlement]:
+        return read_settlements(self.api, target_ids)

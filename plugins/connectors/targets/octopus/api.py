@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from connectors.oauth import AuthError
-from connectors.targets.base import TargetError
+from connectors.targets.base import QuotaSpent, TargetError
 from connectors.targets.http import Dialect, ToolHttp, error_text, loads
 from connectors.targets.octopus.auth import RECONNECT_HINT, DossierTokens, error_message
 
@@ -50,7 +50,7 @@ class OctopusQuotas:
 
     def after_429(self, response: httpx.Response, waited: float) -> float:
         operation = response.request.url.path.split("/dossiers/", 1)[-1].split("/", 1)[-1]
-        raise TargetError(f"Octopus's daily quota for {response.request.method} {operation} is used up "
+        raise QuotaSpent(f"Octopus's daily quota for {response.request.method} {operation} is used up "
                           f"({error_text(response, error_message)}); the next run continues")
 
 

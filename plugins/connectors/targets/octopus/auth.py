@@ -21,7 +21,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from connectors.oauth import AuthError, Token, TokenStore
-from connectors.targets.base import TargetError
+from connectors.targets.base import QuotaSpent, TargetError
 from connectors.targets.http import error_text
 from connectors.token_requests import TokenPolicy
 
@@ -72,7 +72,7 @@ class OctopusAuth:
         except httpx.TransportError as exc:
             raise _Outage(type(exc).__name__) from None
         if response.status_code == 429:
-            raise TargetError(f"Octopus's daily quota for authenticating is used up "
+            raise QuotaSpent(f"Octopus's daily quota for authenticating is used up "
                               f"({error_text(response, error_message)}); the next run continues")
         if response.status_code >= 500:
             raise _Outage(f"HTTP {response.status_code}")

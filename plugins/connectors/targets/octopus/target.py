@@ -20,6 +20,7 @@ from connectors.targets.base import (
     MasterData,
     MemoryExternalIds,
     OpenItem,
+    Settlement,
     TargetParty,
 )
 from connectors.targets.http import timeout
@@ -27,7 +28,7 @@ from connectors.targets.octopus.api import OctopusApi
 from connectors.targets.octopus.auth import DossierTokens, OctopusAuth
 from connectors.targets.octopus.bookings import OctopusBookings
 from connectors.targets.octopus.books import OctopusBooks
-from connectors.targets.octopus.open_items import read_open_items
+from connectors.targets.octopus.open_items import read_open_items, read_settlements
 from connectors.targets.octopus.parties import OctopusParties
 
 
@@ -84,3 +85,6 @@ class OctopusTarget:
 
     def open_items(self) -> Iterator[OpenItem]:
         return read_open_items(self.api, self.bookings)
+
+    def settlements(self, target_ids: Sequence[str], *, since: dt.datetime | None) -> dict[str, Settlement]:
+        return read_settlements(self.api, target_ids, since)

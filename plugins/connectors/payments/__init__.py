@@ -1,0 +1,1 @@
+"""Payment status from the accounting tool back into Focus, and telling users about new payments."""

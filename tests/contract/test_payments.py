@@ -1,0 +1,238 @@
+"""Payment status back from the tool into Focus: the rules users were promised, on every tool and state database.
+
+An accountant records payments in the tool (the sandbox's admin calls stand in for the tool's screens); the
+next run shows them in Focus. What Focus holds is read back from the Focus sandbox over its own API, never from
+the connector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from connectors.domain import Document, DocumentKind
+from connectors.state.models import DocumentState, PaymentFeedEntry
+from connectors.sync.run import Env
+from tests.contract.test_target_contract import sync
+from tests.contract.tools import TOOL_KEEPS_PAYMENT_DATES, BookingId
+from tests.sandbox.support import Api  # noqa: F401 - the type of the focus_api fixture
+
+PAID_ON = dt.date(2026, 11, 20)
+FOCUS_PAYMENT_WRITES = ("invoices.registerPayment", "invoices.removePayments", "incomingInvoices.registerPayment",
+                        "incomingInvoices.removePayment", "incomingCreditNotes.registerPayment",
+                        "incomingCreditNotes.removePayment")
+
+
+def all_unpaid(env: Env, kind: DocumentKind) -> list[tuple[Document, BookingId]]:
+    """Booked documents of a kind that Focus shows without any payment (not from a negative invoice)."""
+    return [(entry.document, BookingId(entry.target_id, entry.document.date))
+            for entry in env.ledger.entries(DocumentState.BOOKED)
+            if entry.document.kind is kind and not entry.document.payments and entry.document.paid_amount == 0
+            and not entry.document.paid and not entry.document.from_negative_invoice]
+
+
+def unpaid(env: Env, kind: DocumentKind, count: int = 1) -> list[tuple[Document, BookingId]]:
+    found = all_unpaid(env, kind)
+    assert len(found) >= count, f"the seeded data has {len(found)} unpaid {kind.value}(s)"
+    return found[:count]
+
+
+def payments_in_focus(api: Api, invoice_id: str) -> list[tuple[Decimal, str]]:
+    info = api.data("invoices.info", {"id": invoice_id})
+    return [(Decimal(str(p["payment"]["amount"])), p["paid_at"][:10]) for p in info["payments"]]
+
+
+def focus_writes(focus, document_id: str | None = None) -> list[dict]:
+    return [r for r in focus.requests() if r["endpoint"] in FOCUS_PAYMENT_WRITES
+            and (document_id is None or (r.get("body") or {}).get("id") == document_id)]
+
+
+def expected_day(tool) -> str:
+    """Exact keeps payment dates; Octopus's reads have none, so the connector dates a payment the day it saw it."""
+    return (PAID_ON if TOOL_KEEPS_PAYMENT_DATES[tool.name] else dt.datetime.now(dt.UTC).date()).isoformat()
+
+
+def feed(env: Env) -> list[PaymentFeedEntry]:
+    with env.engine.connect() as connection:
+        return list(connection.execute(select(PaymentFeedEntry.__table__).order_by(PaymentFeedEntry.id)))
+
+
+def total(document: Document) -> Decimal:
+    return document.payable if document.payable is not None else document.total_incl
+
+
+# -- rule 1: only what the connector booked ----------------------------------------------------
+
+
+def test_only_documents_the_connector_booked_get_payments_in_focus(books, tool, tool_sandbox, own_focus):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.pay(tool_sandbox, booking, total(invoice), on=PAID_ON)
+    own_focus.clear_requests()
+    sync(books)
+    written = {r["body"]["id"] for r in focus_writes(own_focus)}
+    booked = {e.focus_id for e in books.ledger.entries(DocumentState.BOOKED)}
+    assert written == {invoice.source_id}
+    assert written <= booked
+
+
+# -- rule 2: outgoing invoices -----------------------------------------------------------------
+
+
+def test_a_partial_payment_is_registered_with_its_amount_and_date_and_the_invoice_stays_open(
+        books, tool, tool_sandbox, focus_api):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.pay(tool_sandbox, booking, Decimal("10.00"), on=PAID_ON)
+    sync(books)
+    info = focus_api.data("invoices.info", {"id": invoice.source_id})
+    assert payments_in_focus(focus_api, invoice.source_id) == [(Decimal("10.00"), expected_day(tool))]
+    assert (info["paid"], info["status"]) == (False, "outstanding")
+
+
+def test_an_invoice_is_paid_in_focus_once_it_is_fully_settled_in_the_tool(books, tool, tool_sandbox, focus_api):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.pay(tool_sandbox, booking, Decimal("10.00"), on=PAID_ON)
+    sync(books)
+    tool.pay(tool_sandbox, booking, total(invoice) - Decimal("10.00"), on=PAID_ON)
+    sync(books)
+    info = focus_api.data("invoices.info", {"id": invoice.source_id})
+    assert (info["paid"], info["status"]) == (True, "matched")
+    assert sum(amount for amount, _ in payments_in_focus(focus_api, invoice.source_id)) == total(invoice)
+
+
+def test_an_unchanged_tool_means_no_write_to_focus(books, tool, tool_sandbox, own_focus):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.pay(tool_sandbox, booking, total(invoice), on=PAID_ON)
+    sync(books)
+    own_focus.clear_requests()
+    sync(books)
+    assert focus_writes(own_focus) == []
+
+
+# -- rule 3: outgoing credit notes -------------------------------------------------------------
+
+
+def test_a_credit_note_matched_against_an_invoice_is_settled_and_the_invoice_shows_the_credit(
+        books, tool, tool_sandbox, focus_api, own_focus):
+    credit_note, credit_booking, invoice, invoice_booking = matching_pair(books)
+    tool.match(tool_sandbox, credit_booking, invoice_booking)
+    own_focus.clear_requests()
+    sync(books)
+    entries = {(row.number, row.document_kind): row for row in feed(books)}
+    settled = entries[(credit_note.number, "sales_credit_note")]
+    assert (settled.in_full, Decimal(settled.amount)) == (True, total(credit_note))
+    assert focus_writes(own_focus, credit_note.source_id) == []  # Focus has no call to mark a credit note paid
+    assert sum(a for a, _ in payments_in_focus(focus_api, invoice.source_id)) == total(credit_note)
+
+
+def matching_pair(env: Env):
+    """A booked credit note and a larger unpaid invoice of the same customer."""
+    invoices = all_unpaid(env, DocumentKind.SALES_INVOICE)
+    for credit_note, credit_booking in all_unpaid(env, DocumentKind.SALES_CREDIT_NOTE):
+        for invoice, invoice_booking in invoices:
+            if invoice.party == credit_note.party and total(invoice) > total(credit_note):
+                return credit_note, credit_booking, invoice, invoice_booking
+    pytest.fail("the seeded data has no credit note with a larger unpaid invoice of its customer")
+
+
+# -- rule 4: expenses follow the tool ----------------------------------------------------------
+
+
+def test_an_incoming_invoice_follows_the_tool_partly_paid_then_paid(books, tool, tool_sandbox, focus_api):
+    (expense, booking), = unpaid(books, DocumentKind.PURCHASE_INVOICE)
+    tool.pay(tool_sandbox, booking, Decimal("5.00"), on=PAID_ON)
+    sync(books)
+    info = focus_api.data("incomingInvoices.info", {"id": expense.source_id})
+    assert (info["payment_status"], Decimal(str(info["paid_amount"]["amount"]))) == ("partially_paid",
+                                                                                     Decimal("5.00"))
+    tool.pay(tool_sandbox, booking, total(expense) - Decimal("5.00"), on=PAID_ON)
+    sync(books)
+    info = focus_api.data("incomingInvoices.info", {"id": expense.source_id})
+    assert (info["payment_status"], Decimal(str(info["paid_amount"]["amount"]))) == ("paid", total(expense))
+    assert info["paid_at"][:10] == expected_day(tool)
+
+
+# -- rule 5: a payment made by hand in Focus wins ------------------------------------------------
+
+
+def test_a_document_paid_by_hand_in_focus_is_never_changed_by_the_sync(books, tool, tool_sandbox, focus_api, own_focus):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    by_hand = focus_api.post("invoices.registerPayment", {"id": invoice.source_id,
+                                                    "payment": {"amount": 1, "currency": invoice.currency},
+                                                    "paid_at": "2026-11-01T10:00:00+00:00"})
+    assert by_hand.status_code == 204, by_hand.text
+    tool.pay(tool_sandbox, booking, Decimal("3.00"), on=PAID_ON)
+    own_focus.clear_requests()
+    sync(books)
+    assert payments_in_focus(focus_api, invoice.source_id) == [(Decimal("1.00"), "2026-11-01")]
+    assert focus_writes(own_focus) == [] or all(r["body"]["id"] != invoice.source_id
+                                                for r in focus_writes(own_focus))
+
+
+# -- rule 6: Focus's payments never go to the tool ------------------------------------------------
+
+
+def test_a_payment_registered_in_focus_is_never_sent_to_the_tool(books, tool, tool_sandbox, focus_api):
+    (invoice, _), = unpaid(books, DocumentKind.SALES_INVOICE)
+    focus_api.post("invoices.registerPayment", {"id": invoice.source_id,
+                                          "payment": {"amount": str(total(invoice)), "currency": invoice.currency},
+                                          "paid_at": "2026-11-01T10:00:00+00:00"})
+    tool_sandbox.clear_requests()
+    sync(books)
+    assert [r for r in tool_sandbox.requests() if tool.is_write(r)] == []
+
+
+# -- rule 7: late fees follow the tool's open amount ----------------------------------------------
+
+
+def test_a_late_fee_still_open_in_the_tool_keeps_the_invoice_open_in_focus(books, tool, tool_sandbox, focus_api):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.charge_fee(tool_sandbox, booking, Decimal("15.00"))
+    tool.pay(tool_sandbox, booking, total(invoice), on=PAID_ON)  # the invoice's amount received, the fee not
+    sync(books)
+    info = focus_api.data("invoices.info", {"id": invoice.source_id})
+    assert (info["paid"], info["status"]) == (False, "outstanding")
+    assert sum(a for a, _ in payments_in_focus(focus_api, invoice.source_id)) == total(invoice) - Decimal("15.00")
+    tool.pay(tool_sandbox, booking, Decimal("15.00"), on=PAID_ON)
+    sync(books)
+    assert focus_api.data("invoices.info", {"id": invoice.source_id})["paid"] is True
+    assert sum(a for a, _ in payments_in_focus(focus_api, invoice.source_id)) == total(invoice)
+
+
+def test_an_invoice_paid_with_a_late_fee_on_top_is_paid_in_full_for_its_own_amount(books, tool, tool_sandbox, focus_api):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.pay(tool_sandbox, booking, total(invoice), on=PAID_ON, late_fee=Decimal("25.00"))
+    sync(books)
+    assert focus_api.data("invoices.info", {"id": invoice.source_id})["paid"] is True
+    assert payments_in_focus(focus_api, invoice.source_id) == [(total(invoice), expected_day(tool))]
+
+
+# -- rule 8: a payment reversed in the tool -------------------------------------------------------
+
+
+def test_a_payment_reversed_in_the_tool_is_taken_back_in_focus(books, tool, tool_sandbox, focus_api):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.pay(tool_sandbox, booking, total(invoice), on=PAID_ON)
+    sync(books)
+    tool.reverse(tool_sandbox, booking)
+    sync(books)
+    info = focus_api.data("invoices.info", {"id": invoice.source_id})
+    assert (info["paid"], info["status"], info["payments"]) == (False, "outstanding", [])
+    assert [row.number for row in feed(books)] == [invoice.number]  # the feed keeps what was announced
+
+
+# -- rule 9: a deleted booking is not a payment ---------------------------------------------------
+
+
+def test_a_booking_deleted_in_the_tool_is_reported_missing_and_never_paid(books, tool, tool_sandbox, focus_api, own_focus):
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.delete(tool_sandbox, booking)
+    own_focus.clear_requests()
+    run_id, _, failure = sync(books)
+    assert focus_writes(own_focus) == []
+    assert focus_api.data("invoices.info", {"id": invoice.source_id})["paid"] is False
+    errors = [e for e in books.runs.errors(run_id) if e.code == "missing_in_tool"]
+    assert [e.focus_id for e in errors] == [invoice.source_id]
+    assert invoice.number in errors[0].message and failure is not None
