@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from connectors.cli import document_commands, focus_commands, integration_commands
+from connectors.cli import document_commands, focus_commands, integration_commands, notification_commands
 from connectors.cli.common import StateDatabaseError
 from connectors.connections import ConnectionMissing
 from connectors.focus.errors import FocusError
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     focus_commands.register(sub)
     integration_commands.register(sub)
     document_commands.register(sub)
+    notification_commands.register(sub)
     return parser
 
 
