@@ -53,7 +53,6 @@ class Settings:
     timezone: str | None = None
     auto_sync: bool | None = None
     schedule: str | None = None
-    payment_notifications: bool | None = None
     sales_discount_account: str | None = None
     purchase_discount_account: str | None = None
     fill_ledger_by_vat_rate: bool | None = None
@@ -84,7 +83,7 @@ def _apply(row: Integration, settings: Settings) -> None:
         "focus_department_name": settings.department_name, "country": settings.country,
         "target_connection_id": settings.target_connection_id, "target_administration": settings.administration,
         "start_date": settings.start_date, "timezone": settings.timezone, "auto_sync": settings.auto_sync,
-        "schedule": settings.schedule, "payment_notifications": settings.payment_notifications,
+        "schedule": settings.schedule,
         "sales_discount_account": settings.sales_discount_account,
         "purchase_discount_account": settings.purchase_discount_account,
         "fill_ledger_by_vat_rate": settings.fill_ledger_by_vat_rate,

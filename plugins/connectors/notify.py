@@ -1,9 +1,11 @@
 """Telling the data team by mail when an entity's run fails, through the connector's SMTP connection.
 
 One Airflow connection (``CONNECTOR_SMTP_CONN_ID``, ``connector_smtp`` by
-default) serves every mail the connector sends (run failures now, payment
-digests later): host, port, login/password, and in its extra ``from``, ``to``
-(comma separated) and ``starttls`` (true/false). Without that connection
+default) carries the data team's run-failure mail: host, port,
+login/password, and in its extra ``from``, ``to`` (comma separated) and
+``starttls`` (true/false). (Payment digests go to the users who asked for
+them, through ``smtp_default`` or the integration's own connection:
+``connectors.payments.notifications``.) Without that connection
 nothing is sent and nothing fails: mail is an addition to the Airflow UI,
 never a reason for a red run.
 """

@@ -55,7 +55,6 @@ def _settings(args: argparse.Namespace) -> integrations.Settings:
         timezone=args.timezone,
         auto_sync=args.auto_sync,
         schedule=args.schedule,
-        payment_notifications=args.payment_notifications,
         sales_discount_account=args.sales_discount_account,
         purchase_discount_account=args.purchase_discount_account,
         fill_ledger_by_vat_rate=args.fill_ledger_by_vat_rate,
@@ -206,7 +205,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"status                 {STATUS_LABELS.get(row.status, row.status)}")
     print(f"start date             {row.start_date or '-'}")
     print(f"automatic sync         {'on, ' + row.schedule + ' ' + row.timezone if row.auto_sync else 'off'}")
-    print(f"payment notifications  {'on' if row.payment_notifications else 'off'}")
+    print(f"payment notifications  {'on' if row.payment_notifications else 'off'}"
+          f"  (`focus-connector notifications list --integration {row.entity}`)")
     print(f"discount accounts      sales {row.sales_discount_account or '-'}, "
           f"purchase {row.purchase_discount_account or '-'}")
     print(f"fill lines by VAT rate {'on' if row.fill_ledger_by_vat_rate else 'off'}")
@@ -268,7 +268,6 @@ def _mapping_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--auto-sync", action=argparse.BooleanOptionalAction, default=None,
                         help="nightly automatic sync")
     parser.add_argument("--schedule", type=CRON, help="cron expression of the nightly run (default 0 2 * * *)")
-    parser.add_argument("--payment-notifications", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--sales-discount-account")
     parser.add_argument("--purchase-discount-account")
     parser.add_argument("--fill-ledger-by-vat-rate", action=argparse.BooleanOptionalAction, default=None,

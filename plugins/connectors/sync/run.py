@@ -343,10 +343,8 @@ def backfill_payments(env: Env, run_id: int, *, dry_run: bool = False) -> dict[s
 
 
 def _send_digests(env: Env) -> None:
-    try:
-        from connectors.payments.notifications import send_digests
-    except ImportError:  # pragma: no cover - while notifications are not installed
-        return
+    from connectors.payments.notifications import send_digests
+
     try:
         send_digests(env.engine, env.entity.id)
     except Exception:  # noqa: BLE001 - a digest never fails the sync; the entries wait for the next run
