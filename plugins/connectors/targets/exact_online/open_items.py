@@ -37,11 +37,12 @@ def read_settlements(api: ExactApi, entry_ids: Sequence[str]) -> dict[str, Settl
     """Per entry id: settled (fully paid or matched, with the last payment date), still open, or missing."""
     wanted = {entry_id.lower(): entry_id for entry_id in entry_ids}
     rows: dict[str, list[dict]] = {}
-    batches = [list(wanted)[i:i + IDS_PER_CALL] for i in range(0, len(wanted), IDS_PER_CALL)]
     try:
-        for path in CASHFLOW:
-            for batch in batches:
-                condition = " or ".join(f"TransactionEntryID eq {guid(entry_id)}" for entry_id in batch)
+        for path in CASHFLOW:  # sales entries first; purchase entries only for ids not found among them
+            remaining = [key for key in wanted if key not in rows]
+            for start in range(0, len(remaining), IDS_PER_CALL):
+                condition = " or ".join(f"TransactionEntryID eq {guid(key)}"
+                                        for key in remaining[start:start + IDS_PER_CALL])
                 for row in api.list(path, {"$select": "TransactionEntryID,IsFullyPaid,LastPaymentDate",
                                            "$filter": condition}):
                     rows.setdefault(str(row["TransactionEntryID"]).lower(), []).append(row)
