@@ -9,8 +9,11 @@ also mints them (``mint_tokens``, Octopus).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from dataclasses import asdict
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any, Protocol
 
 from fastapi import APIRouter
@@ -21,6 +24,9 @@ from sandbox.common import exactjson
 from sandbox.common.clock import iso_ms, parse_datetime
 from sandbox.common.http import json_response
 from sandbox.common.state import SandboxState
+
+_CENT = Decimal("0.01")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class SandboxService(Protocol):
@@ -41,7 +47,11 @@ class SandboxService(Protocol):
 
 
 class AdminError(Exception):
-    pass
+    """A refused admin call: 400 unless ``status`` says otherwise (404 for something that does not exist)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 async def json_body(request: Request, *, decimals: bool = False) -> dict[str, Any]:
@@ -63,6 +73,41 @@ def integer_field(body: dict[str, Any], key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise AdminError(f"{key} must be an integer")
     return value
+
+
+def amount_field(body: dict[str, Any], key: str, *, required: bool = True) -> Decimal | None:
+    """A positive amount to the cent: a JSON number (read with ``json_body(decimals=True)``, so exact)
+    or a numeric string, as a ``Decimal`` with two decimals; absent or null is None when not ``required``."""
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        raise AdminError(f"{key} must be an amount (a number or a numeric string)")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise AdminError(f"{key} must be an amount (a number or a numeric string), not {value!r}") from None
+    if not amount.is_finite() or amount <= 0:
+        raise AdminError(f"{key} must be a positive amount, not {value}")
+    with localcontext() as context:
+        context.prec = 60
+        to_cent = amount.quantize(_CENT)
+    if to_cent != amount:
+        raise AdminError(f"{key} must be given to the cent (at most two decimals), not {value}")
+    return to_cent
+
+
+def date_field(body: dict[str, Any], key: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` day, or None when absent or null."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise AdminError(f"{key} must be a YYYY-MM-DD date, not {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise AdminError(f"{key} is not a calendar date: {value}") from None
 
 
 def _number(body: dict[str, Any], key: str) -> float:
@@ -193,5 +238,5 @@ def admin_router(state: SandboxState, service: SandboxService) -> APIRouter:
 
 
 async def admin_error_handler(_: Request, error: Exception) -> Response:
-    """Install on the app: admin validation errors become 400 ``{"error": ...}``."""
-    return json_response({"error": str(error)}, 400)
+    """Install on the app: admin validation errors become 400 (or their own status) ``{"error": ...}``."""
+    return json_response({"error": str(error)}, getattr(error, "status", 400))

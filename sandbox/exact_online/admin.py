@@ -4,28 +4,30 @@
   ``period`` the whole year; answers the periods changed;
 - ``GET /_sandbox/periods?division=&year=``: the financial periods with their ``Closed`` flag
   (the API's ``financial/FinancialPeriods`` has no such property, as on the real service);
-- ``POST /_sandbox/payments {"division", "entry_id", "amount"}``: a (partial) payment of a
-  sales or purchase entry (see ``openitems``);
-- ``GET /_sandbox/entries?division=``: booked entries with their lines, paid and open amounts.
+- ``POST /_sandbox/payments {"division", "entry_id", "amount", "date"?, "late_fee"?}``: a (partial)
+  payment of a sales or purchase entry; ``POST /_sandbox/fees {"division", "entry_id", "amount", "date"?}``;
+  ``POST /_sandbox/matches {"division", "credit_entry_id", "invoice_entry_id", "amount"?, "date"?}``;
+  ``POST /_sandbox/payments/reverse {"division", "entry_id"}``, ``POST /_sandbox/entries/delete
+  {"division", "entry_id"}`` (the API's DELETE, for tests that think in entry ids; rules in ``settlements``);
+- ``GET /_sandbox/entries?division=``: booked entries with their lines and settlements.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.common.admin import AdminError, integer_field, json_body
+from sandbox.common.admin import AdminError, amount_field, date_field, integer_field, json_body
 from sandbox.common.clock import Clock
 from sandbox.common.http import json_response
-from sandbox.exact_online.booking import LEDGERS, cents
+from sandbox.exact_online import settlements
+from sandbox.exact_online.booking import LEDGERS
 from sandbox.exact_online.books import Books
 from sandbox.exact_online.entities import CLOSED, FINANCIAL_PERIODS
-from sandbox.exact_online.odata import ODataError
-from sandbox.exact_online.openitems import open_amount, register_payment
 from sandbox.exact_online.resources import division_codes
 from sandbox.exact_online.store import ExactStore
 
@@ -78,18 +80,49 @@ def exact_admin_router(store: ExactStore, clock: Clock) -> APIRouter:
     async def open_periods(request: Request) -> Response:
         return await set_closed(request, False)
 
-    @router.post("/payments")
-    async def add_payment(request: Request) -> Response:
+    async def settle(request: Request, act: Callable[[Books, dict[str, Any], str | None], dict[str, Any]],
+                     status: int = 201) -> Response:
+        """Parse the body, run one of the ``settlements`` rules, answer ``{"data": ...}``."""
         body = await json_body(request, decimals=True)
         ledger = books(integer_field(body, "division"))
-        entry_id, amount = body.get("entry_id"), body.get("amount")
-        if not isinstance(entry_id, str) or isinstance(amount, bool) or not isinstance(amount, (int, Decimal, str)):
-            raise AdminError("give entry_id (string) and amount (number)")
+        day = date_field(body, "date")
         try:
-            payment = register_payment(ledger, entry_id, Decimal(str(amount)), clock.now())
-        except (ODataError, InvalidOperation) as error:
-            raise AdminError(str(error) or "amount must be a number") from None
-        return json_response({"data": payment}, 201)
+            return json_response({"data": act(ledger, body, None if day is None else day.isoformat())}, status)
+        except settlements.SettlementError as error:
+            raise AdminError(str(error), error.status) from None
+
+    def text_field(body: dict[str, Any], key: str) -> str:
+        value = body.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise AdminError(f"{key} must be an entry id (a GUID string)")
+        return value
+
+    @router.post("/payments")
+    async def add_payment(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, day: settlements.register_payment(
+            ledger, text_field(body, "entry_id"), amount_field(body, "amount"), clock.now(), day=day,
+            late_fee=amount_field(body, "late_fee", required=False)))
+
+    @router.post("/fees")
+    async def add_fee(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, day: settlements.charge_fee(
+            ledger, text_field(body, "entry_id"), amount_field(body, "amount"), clock.now(), day=day))
+
+    @router.post("/matches")
+    async def add_match(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, day: settlements.match(
+            ledger, text_field(body, "credit_entry_id"), text_field(body, "invoice_entry_id"),
+            amount_field(body, "amount", required=False), clock.now(), day=day))
+
+    @router.post("/payments/reverse")
+    async def reverse_payment(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, _: settlements.reverse(
+            ledger, text_field(body, "entry_id")), 200)
+
+    @router.post("/entries/delete")
+    async def delete_entry(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, _: settlements.delete(
+            ledger, text_field(body, "entry_id")), 200)
 
     @router.get("/entries")
     async def entries(division: int | None = None) -> Response:
@@ -97,12 +130,10 @@ def exact_admin_router(store: ExactStore, clock: Clock) -> APIRouter:
         data = []
         for code in codes:
             ledger_books = books(code)
-            paid = store.paid(code)
             for ledger in LEDGERS.values():
-                for entry in ledger_books.docs(ledger.entries.path):
-                    settled = paid.get(entry["EntryID"], Decimal(0))
-                    data.append({"division": code, "kind": ledger.side, "entry": entry, "paid": cents(settled),
-                                 "open": cents(open_amount(entry, settled))})
+                for standing in settlements.standings(ledger_books, ledger):
+                    data.append({"division": code, "kind": ledger.side, "entry": standing.entry,
+                                 **standing.listing()})
         return json_response({"data": data})
 
     return router

@@ -261,6 +261,7 @@ def update_entry(books: Books, ledger: Ledger, entry: Doc, body: Any, new_id: Ca
 
 def delete_entry(books: Books, ledger: Ledger, entry: Doc) -> None:
     _open_period(books, date_of(entry["EntryDate"]))
-    if books.store.paid(books.division).get(entry["EntryID"]):
+    if any(r.entry_id == entry["EntryID"] and r.kind != "fee" for r in books.store.settlements(books.division)):
         raise ODataError("The entry has payments and cannot be deleted.")
+    books.store.forget_entry(books.division, entry["EntryID"])
     books.store.delete(ledger.entries.path, books.division, entry["EntryID"])

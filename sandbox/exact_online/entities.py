@@ -130,6 +130,17 @@ _OPEN_ITEM_PROPERTIES = {
 RECEIVABLES = EntitySet("read/financial/ReceivablesList", "ReceivablesList", "HID", _OPEN_ITEM_PROPERTIES)
 PAYABLES = EntitySet("read/financial/PayablesList", "PayablesList", "HID", _OPEN_ITEM_PROPERTIES)
 
+#: ``cashflow/Receivables`` / ``Payments``: every entry, open or settled (``cashflow.py``).
+_CASHFLOW_PROPERTIES = {
+    "ID": GUID, "TransactionEntryID": GUID, "EntryNumber": INT, "InvoiceNumber": INT, "YourRef": STRING,
+    "Account": GUID, "AccountCode": STRING, "AccountName": STRING, "AmountDC": DECIMAL, "AmountFC": DECIMAL,
+    "Currency": STRING, "Description": STRING, "DueDate": DATETIME, "EntryDate": DATETIME, "InvoiceDate": DATETIME,
+    "IsFullyPaid": BOOL, "Journal": STRING, "LastPaymentDate": DATETIME, "PaymentReference": STRING,
+    "Status": INT, "Division": INT,
+}
+CASHFLOW_RECEIVABLES = EntitySet("cashflow/Receivables", "Cashflow.Receivable", "ID", _CASHFLOW_PROPERTIES)
+CASHFLOW_PAYMENTS = EntitySet("cashflow/Payments", "Cashflow.Payment", "ID", _CASHFLOW_PROPERTIES)
+
 TRANSACTION_LINES = EntitySet("bulk/Financial/TransactionLines", "Financial.TransactionLine", "ID", {
     "ID": GUID, "EntryID": GUID, "EntryNumber": INT, "LineNumber": INT, "Account": GUID, "AmountDC": DECIMAL,
     "AmountFC": DECIMAL, "AmountVATFC": DECIMAL, "Currency": STRING, "Date": DATETIME, "Description": STRING,
@@ -141,5 +152,5 @@ TRANSACTION_LINES = EntitySet("bulk/Financial/TransactionLines", "Financial.Tran
 ENTITY_SETS: dict[str, EntitySet] = {entity.path: entity for entity in (
     ACCOUNTS, GL_ACCOUNTS, VAT_CODES, JOURNALS, FINANCIAL_PERIODS, HRM_DIVISIONS, SYSTEM_DIVISIONS, ME,
     SALES_ENTRIES, SALES_ENTRY_LINES, PURCHASE_ENTRIES, PURCHASE_ENTRY_LINES, RECEIVABLES, PAYABLES,
-    TRANSACTION_LINES,
+    CASHFLOW_RECEIVABLES, CASHFLOW_PAYMENTS, TRANSACTION_LINES,
 )}

@@ -20,9 +20,11 @@ from starlette.responses import Response
 from sandbox.common.clock import Clock
 from sandbox.common.gate import ApiError
 from sandbox.common.http import json_response
-from sandbox.exact_online import accounts, booking, openitems, transactions
+from sandbox.exact_online import accounts, booking, cashflow, openitems, transactions
 from sandbox.exact_online.books import Books, Doc
 from sandbox.exact_online.entities import (
+    CASHFLOW_PAYMENTS,
+    CASHFLOW_RECEIVABLES,
     ENTITY_SETS,
     HRM_DIVISIONS,
     ME,
@@ -99,6 +101,8 @@ ROW_SOURCES: dict[str, Callable[[Call], list[Doc]]] = {
     PURCHASE_ENTRY_LINES.path: _lines_of(booking.PURCHASE),
     RECEIVABLES.path: lambda call: openitems.open_items(call.books, booking.SALES),
     PAYABLES.path: lambda call: openitems.open_items(call.books, booking.PURCHASE),
+    CASHFLOW_RECEIVABLES.path: lambda call: cashflow.cashflow_rows(call.books, booking.SALES),
+    CASHFLOW_PAYMENTS.path: lambda call: cashflow.cashflow_rows(call.books, booking.PURCHASE),
     TRANSACTION_LINES.path: lambda call: transactions.transaction_lines(call.books, (booking.SALES, booking.PURCHASE)),
 }
 

@@ -16,7 +16,7 @@ from sandbox.exact_online.booking import LEDGERS, create_entry
 from sandbox.exact_online.books import Books
 from sandbox.exact_online.generator import COUNTRIES, MAX_ACCOUNTS, generate
 from sandbox.exact_online.manifest import build_manifest
-from sandbox.exact_online.openitems import document_amount, register_payment
+from sandbox.exact_online.settlements import document_amount, register_payment
 from sandbox.exact_online.store import ExactStore
 
 _SEED_KEY = "exact_online.seed"

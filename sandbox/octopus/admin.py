@@ -9,26 +9,31 @@
 - ``POST /_sandbox/journals/close|open {"dossier", "year", "journal", "period"?}``: with ``period``
   (yyyymm) close sets ``closedPeriod`` to it and open lowers ``closedPeriod`` to the period before it
   (0 for the book year's first), without ``period`` the journal's ``closed`` flag;
-- ``POST /_sandbox/payments {"dossier", "year", "journal", "documentSequenceNr", "amount"}``.
+- ``POST /_sandbox/payments {"dossier", "year", "journal", "documentSequenceNr", "amount", "date"?,
+  "late_fee"?}``, ``POST /_sandbox/fees {..., "amount", "date"?}``, ``POST /_sandbox/matches {"dossier",
+  "credit": {"year", "journal", "documentSequenceNr"}, "invoice": {...}, "amount"?, "date"?}``,
+  ``POST /_sandbox/payments/reverse {"dossier", "year", "journal", "documentSequenceNr"}`` and
+  ``POST /_sandbox/bookings/delete {...same}`` (rules in ``settlements``).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.common.admin import AdminError, integer_field, json_body
+from sandbox.common.admin import AdminError, amount_field, date_field, integer_field, json_body
 from sandbox.common.clock import Clock
 from sandbox.common.http import json_response
+from sandbox.octopus import settlements
 from sandbox.octopus.bookings import render
 from sandbox.octopus.books import Books, dossier_doc, journal_key, year_of
-from sandbox.octopus.openitems import booked, register_payment
 from sandbox.octopus.quotas import Quotas
 from sandbox.octopus.store import ALL_DOSSIERS, BOOKYEAR, DOSSIER, JOURNAL, RELATION, Doc, OctopusStore
-from sandbox.octopus.wire import cents, stamp_text
+from sandbox.octopus.wire import stamp_text
 
 
 def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> APIRouter:
@@ -66,10 +71,11 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
         for code in dossier_ids(dossier):
             ledger = Books(store, code)
             years = {b["bookyearKey"]["id"]: year_of(b) for b in ledger.bookyears()}
-            for row, paid, still_open in booked(ledger):
+            for standing in settlements.standings(ledger):
+                row = standing.row
                 booking = render(ledger, row.doc)
                 data.append({**booking, "dossier": code, "year": years[booking["bookyearKey"]["id"]],
-                             "paid": cents(paid), "open": cents(still_open), "modified": stamp_text(row.modified),
+                             **standing.listing(), "modified": stamp_text(row.modified),
                              "attachments": row.doc["attachments"]})
         return json_response({"data": data})
 
@@ -117,20 +123,54 @@ def octopus_admin_router(store: OctopusStore, clock: Clock, quotas: Quotas) -> A
     async def open_journal(request: Request) -> Response:
         return await set_journal(request, False)
 
-    @router.post("/payments")
-    async def add_payment(request: Request) -> Response:
+    def address(ledger: Books, body: Any, name: str = "booking") -> settlements.Address:
+        """``{"year", "journal", "documentSequenceNr"}`` -> (book year id, journal, number); 404 for a year
+        the dossier does not have."""
+        if not isinstance(body, dict) or not isinstance(body.get("journal"), str):
+            raise AdminError(f"{name}: give year, journal (string) and documentSequenceNr")
+        year, sequence = integer_field(body, "year"), integer_field(body, "documentSequenceNr")
+        found = ledger.bookyear_of(year)
+        if found is None:
+            raise AdminError(f"no booking {body['journal']} {sequence}: dossier {ledger.dossier} has no bookyear "
+                             f"{year}", 404)
+        return found["bookyearKey"]["id"], body["journal"], sequence
+
+    async def settle(request: Request, act: Callable[[Books, dict[str, Any], str | None], dict[str, Any]],
+                     status: int = 201) -> Response:
+        """Parse the body, run one of the ``settlements`` rules, answer ``{"data": ...}``."""
         body = await json_body(request, decimals=True)
         ledger = books(integer_field(body, "dossier"))
-        found = bookyear(ledger, integer_field(body, "year"))
-        amount = body.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, (int, Decimal, str)) or not isinstance(
-                body.get("journal"), str):
-            raise AdminError("give journal (string) and amount (number)")
+        day = date_field(body, "date")
         try:
-            payment = register_payment(ledger, found["bookyearKey"]["id"], body["journal"],
-                                       integer_field(body, "documentSequenceNr"), Decimal(str(amount)), clock.now())
-        except (ValueError, InvalidOperation) as error:
-            raise AdminError(str(error) or "amount must be a number") from None
-        return json_response({"data": payment}, 201)
+            return json_response({"data": act(ledger, body, None if day is None else day.isoformat())}, status)
+        except settlements.SettlementError as error:
+            raise AdminError(str(error), error.status) from None
+
+    @router.post("/payments")
+    async def add_payment(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, day: settlements.register_payment(
+            ledger, address(ledger, body), amount_field(body, "amount"), clock.now(), day=day,
+            late_fee=amount_field(body, "late_fee", required=False)))
+
+    @router.post("/fees")
+    async def add_fee(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, day: settlements.charge_fee(
+            ledger, address(ledger, body), amount_field(body, "amount"), clock.now(), day=day))
+
+    @router.post("/matches")
+    async def add_match(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, day: settlements.match(
+            ledger, address(ledger, body.get("credit"), "credit"), address(ledger, body.get("invoice"), "invoice"),
+            amount_field(body, "amount", required=False), clock.now(), day=day))
+
+    @router.post("/payments/reverse")
+    async def reverse_payment(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, _: settlements.reverse(
+            ledger, address(ledger, body), clock.now()), 200)
+
+    @router.post("/bookings/delete")
+    async def delete_booking(request: Request) -> Response:
+        return await settle(request, lambda ledger, body, _: settlements.delete_booking(
+            ledger, address(ledger, body), clock.now()), 200)
 
     return router

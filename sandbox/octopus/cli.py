@@ -13,6 +13,7 @@ from sandbox.octopus.context import Identity
 from sandbox.octopus.quotas import Quotas
 from sandbox.octopus.service import OctopusService
 from sandbox.octopus.settings import OctopusSettings
+from sandbox.octopus.settlements import adopt_legacy_payments
 from sandbox.octopus.store import OctopusStore
 from sandbox.octopus.tokens import SessionTokens
 
@@ -38,6 +39,7 @@ def main(argv: list[str]) -> None:
     assert isinstance(state.tokens, SessionTokens)
     identity = Identity(args.client_id, args.client_secret, args.software_house_uuid)
     store = OctopusStore(db)
+    adopt_legacy_payments(store)
     service = OctopusService(store, state.meta, {"seed": args.seed}, state.tokens, identity)
     if store.is_empty():
         service.seed({"seed": args.seed})

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from sandbox.octopus.books import Books, year_of
-from sandbox.octopus.openitems import booked
+from sandbox.octopus.settlements import standings
 from sandbox.octopus.store import ALL_DOSSIERS, DOSSIER, OctopusStore
 
 
@@ -15,10 +15,9 @@ def _dossier(store: OctopusStore, stored: dict[str, Any]) -> dict[str, Any]:
     books = Books(store, wire["dossierKey"]["id"])
     relations = books.relations()
     years = {b["bookyearKey"]["id"]: year_of(b) for b in books.bookyears()}
-    entries = booked(books)
-    journals = Counter(f"{years[row.doc['booking']['bookyearKey']['id']]}/{row.doc['booking']['journalKey']}"
-                       for row, _, _ in entries)
-    still_open = Counter(row.doc["booking"]["journalKey"][:1] for row, _, amount in entries if amount != 0)
+    entries = standings(books)
+    journals = Counter(f"{years[s.booking['bookyearKey']['id']]}/{s.booking['journalKey']}" for s in entries)
+    still_open = Counter(s.booking["journalKey"][:1] for s in entries if s.open != 0)
     return {
         "id": wire["dossierKey"]["id"],
         "description": wire["dossierDescription"],

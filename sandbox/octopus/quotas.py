@@ -44,6 +44,7 @@ QUOTAS = {
     "buysellbookings.modified": 48,
     "reports.clients.open": 24,
     "reports.suppliers.open": 24,
+    "balancings.modified": 48,
     "error": 100,
 }
 DOSSIER_SCOPED = tuple(op for op in QUOTAS if op.split(".")[0] not in ("authentication", "dossiers", "error"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-from sandbox.octopus import bookings, login, openitems, reference, relations
+from sandbox.octopus import balancings, bookings, login, openitems, reference, relations
 from sandbox.octopus.context import Call
 from sandbox.octopus.credentials import DOSSIER, LOGIN, OPEN, USER
 from sandbox.octopus.errors import METHOD_NOT_ALLOWED, NOT_FOUND, OctopusError
@@ -67,6 +67,7 @@ ENDPOINTS = (
     Endpoint("GET", f"{_D}/buysellbookings/modified", "buysellbookings.modified", DOSSIER, bookings.modified),
     Endpoint("POST", f"{_D}/reports/(clients)/open", "reports.clients.open", DOSSIER, openitems.report),
     Endpoint("POST", f"{_D}/reports/(suppliers)/open", "reports.suppliers.open", DOSSIER, openitems.report),
+    Endpoint("GET", f"{_D}/balancings/modified", "balancings.modified", DOSSIER, balancings.modified),
 )
 
 

@@ -2,7 +2,7 @@
 
 The one seed parameter is ``seed``. Demo bookings are booked through the
 API's own checks, stamped 09:00 Brussels time on their document date, then
-the demo payments are registered two weeks later.
+the demo payments (payment balancings) are registered two weeks later.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sandbox.octopus.books import Books, dossier_doc
 from sandbox.octopus.context import Identity
 from sandbox.octopus.generator import generate
 from sandbox.octopus.manifest import build_manifest
-from sandbox.octopus.openitems import register_payment
+from sandbox.octopus.settlements import register_payment
 from sandbox.octopus.store import OctopusStore
 from sandbox.octopus.tokens import SessionTokens
 from sandbox.octopus.wire import cents, decimal, is_integer
@@ -55,7 +55,7 @@ class OctopusService:
             data = create(books, item.body, item.booked_at)["booking"]
             if item.paid_share:
                 share = cents(abs(decimal(data["amount"])) * item.paid_share)
-                register_payment(books, data["bookyearKey"]["id"], data["journalKey"], data["documentSequenceNr"],
+                register_payment(books, (data["bookyearKey"]["id"], data["journalKey"], data["documentSequenceNr"]),
                                  share, item.paid_at)
         self._meta.put(_SEED_KEY, clean)
         return clean

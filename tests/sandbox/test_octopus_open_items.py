@@ -56,7 +56,7 @@ def test_credit_notes_are_negative_and_payments_settle_them(own_octopus_api, own
     assert (row["openDocAmount"], row["creditBookingAmount"], row["debetBookingAmount"]) == (-121.0, 121.0, 0.0)
     payment = {"dossier": 8001, "year": 2026, "journal": "V2", "documentSequenceNr": 1}
     paid = own_octopus.admin("POST", "payments", {**payment, "amount": 21})
-    assert paid.status_code == 201 and paid.json()["data"] == {"paid": 21.0, "open": -100.0}
+    assert paid.status_code == 201 and (paid.json()["data"]["paid"], paid.json()["data"]["open"]) == (21.0, -100.0)
     assert report(own_octopus_api, "clients", relationId=5)[0]["debetBookingAmount"] == 21.0
     assert own_octopus.admin("POST", "payments", {**payment, "amount": 100.01}).status_code == 400  # more than is open
     own_octopus.admin("POST", "payments", {**payment, "amount": 100})

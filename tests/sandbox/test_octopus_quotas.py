@@ -26,7 +26,8 @@ def test_over_quota_answers_429_with_the_limit_and_the_operation(octopus, octopu
     assert quotas == {"bookyears": 24, "journals": 24, "accounts": 2, "vatcodes": 2, "relations.list": 2,
                       "relations.search": 400, "relations.put": 400, "relations.modified": 48,
                       "buysellbookings.post": 400, "buysellbookings.get": 10, "buysellbookings.put": 10,
-                      "buysellbookings.modified": 48, "reports.clients.open": 24, "reports.suppliers.open": 24}
+                      "buysellbookings.modified": 48, "reports.clients.open": 24, "reports.suppliers.open": 24,
+                      "balancings.modified": 48}
 
 
 def test_failed_calls_count_but_unauthenticated_ones_do_not(octopus, octopus_api):
