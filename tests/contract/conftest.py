@@ -77,7 +77,7 @@ def connect_environment(monkeypatch, tmp_path, tool: ToolHarness, tool_sandbox, 
 
 @pytest.fixture
 def own_focus(start_focus_sandbox) -> RunningSandbox:
-    return start_focus_sandbox(invoices=30)
+    return start_focus_sandbox(invoices=60)
 
 
 @pytest.fixture

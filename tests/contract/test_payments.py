@@ -18,7 +18,7 @@ from connectors.state.models import DocumentState, PaymentFeedEntry
 from connectors.sync.run import Env
 from tests.contract.test_target_contract import sync
 from tests.contract.tools import TOOL_KEEPS_PAYMENT_DATES, BookingId
-from tests.sandbox.support import Api  # noqa: F401 - the type of the focus_api fixture
+from tests.sandbox.support import Api
 
 PAID_ON = dt.date(2026, 11, 20)
 FOCUS_PAYMENT_WRITES = ("invoices.registerPayment", "invoices.removePayments", "incomingInvoices.registerPayment",
@@ -144,14 +144,37 @@ def test_an_incoming_invoice_follows_the_tool_partly_paid_then_paid(books, tool,
     (expense, booking), = unpaid(books, DocumentKind.PURCHASE_INVOICE)
     tool.pay(tool_sandbox, booking, Decimal("5.00"), on=PAID_ON)
     sync(books)
-    info = focus_api.data("incomingInvoices.info", {"id": expense.source_id})
-    assert (info["payment_status"], Decimal(str(info["paid_amount"]["amount"]))) == ("partially_paid",
-                                                                                     Decimal("5.00"))
+    assert expense_in_focus(focus_api, expense) == ("partially_paid", [(Decimal("5.00"), expected_day(tool))])
     tool.pay(tool_sandbox, booking, total(expense) - Decimal("5.00"), on=PAID_ON)
     sync(books)
-    info = focus_api.data("incomingInvoices.info", {"id": expense.source_id})
-    assert (info["payment_status"], Decimal(str(info["paid_amount"]["amount"]))) == ("paid", total(expense))
-    assert info["paid_at"][:10] == expected_day(tool)
+    status, payments = expense_in_focus(focus_api, expense)
+    assert (status, sum(amount for amount, _ in payments)) == ("paid", total(expense))
+
+
+def test_an_incoming_credit_note_is_paid_in_focus_once_the_tool_settles_it(books, tool, tool_sandbox, focus_api):
+    credit_note, booking = next((e.document, BookingId(e.target_id, e.document.date))
+                                for e in books.ledger.entries(DocumentState.BOOKED)
+                                if e.document.kind is DocumentKind.PURCHASE_CREDIT_NOTE)
+    remove_payments_in_focus(focus_api, credit_note)  # the seeded one was paid by hand in Focus
+    tool.pay(tool_sandbox, booking, total(credit_note), on=PAID_ON)
+    sync(books)
+    assert expense_in_focus(focus_api, credit_note) == ("paid", [(total(credit_note), expected_day(tool))])
+
+
+def remove_payments_in_focus(api: Api, document: Document) -> None:
+    resource = {"incomingInvoice": "incomingInvoices", "incomingCreditNote": "incomingCreditNotes"}[
+        document.source_type]
+    for payment in api.data(f"{resource}.listPayments", {"id": document.source_id}):
+        response = api.post(f"{resource}.removePayment", {"id": document.source_id, "payment_id": payment["id"]})
+        assert response.status_code == 204, response.text
+
+
+def expense_in_focus(api: Api, document: Document) -> tuple[str, list[tuple[Decimal, str]]]:
+    resource = {"incomingInvoice": "incomingInvoices", "incomingCreditNote": "incomingCreditNotes"}[
+        document.source_type]
+    status = api.data(f"{resource}.info", {"id": document.source_id})["payment_status"]
+    payments = api.data(f"{resource}.listPayments", {"id": document.source_id})
+    return status, [(Decimal(str(p["payment"]["amount"])), p["paid_at"][:10]) for p in payments]
 
 
 # -- rule 5: a payment made by hand in Focus wins ------------------------------------------------

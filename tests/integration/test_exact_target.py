@@ -12,7 +12,15 @@ import pytest
 
 from connectors.domain import Address, DocumentKind, Party, PartyRef, PartyRole
 from connectors.oauth import MemoryTokenStore
-from connectors.targets.base import AmbiguousWrite, Booking, BookingLine, DocumentRefused, TargetParty
+from connectors.targets.base import (
+    AmbiguousWrite,
+    Booking,
+    BookingLine,
+    DocumentRefused,
+    Settled,
+    Settlement,
+    TargetParty,
+)
 from connectors.targets.exact_online import ExactOAuth, ExactOnlineTarget
 from sandbox.runner import DEMO_REDIRECT_URI
 
@@ -119,7 +127,7 @@ def test_credit_notes_become_negative_open_items(target):
     entry = booking(customer(target), kind=DocumentKind.SALES_CREDIT_NOTE, journal="71")
     target.post(entry)
     [item] = [i for i in target.open_items() if i.reference == entry.reference]
-    assert item.open_amount == D("-161.33") and item.kind_is_sales
+    assert item.open_amount == D("-161.33") and item.sales
 
 
 def test_access_tokens_are_refreshed_after_ten_minutes(exact):
@@ -171,3 +179,44 @@ def test_an_account_under_the_parties_key_that_is_not_the_party_is_not_taken_for
     assert target.find_party(party, None) is None
     own = exact_api.post("crm/Accounts", {"Name": party.name, "SearchCode": party_key(party)}).json()["d"]
     assert target.find_party(party, None, fresh=True).id == own["ID"]
+
+
+# -- what became of a booking that left the open items ----------------------------------------
+
+
+def pay(exact, entry_id: str, amount: str, day: str = "2026-11-20") -> None:
+    response = exact.admin("POST", "payments", {"division": 100001, "entry_id": entry_id, "amount": amount,
+                                                "date": day})
+    assert response.status_code == 201, response.text
+
+
+def test_a_fully_paid_entry_leaves_the_open_items_and_reads_as_settled_on_its_payment_date(exact, target):
+    ref = target.post(booking(customer(target)))
+    pay(exact, ref.target_id, "161.33")
+    assert [i for i in target.open_items() if i.reference and i.target_id == ref.target_id] == []
+    assert target.settlements([ref.target_id], since=None) == {
+        ref.target_id: Settlement(ref.target_id, Settled.SETTLED, dt.date(2026, 11, 20))}
+
+
+def test_a_partly_paid_entry_stays_open_with_what_is_left(exact, target):
+    entry = booking(customer(target))
+    ref = target.post(entry)
+    pay(exact, ref.target_id, "61.33")
+    [item] = [i for i in target.open_items() if i.reference == entry.reference]
+    assert item.open_amount == D("100.00")
+    assert target.settlements([ref.target_id], since=None)[ref.target_id].state is Settled.OPEN
+
+
+def test_a_deleted_entry_reads_as_missing_not_settled(exact, target):
+    ref = target.post(booking(customer(target)))
+    exact.admin("POST", "entries/delete", {"division": 100001, "entry_id": ref.target_id}).raise_for_status()
+    assert target.settlements([ref.target_id], since=None)[ref.target_id].state is Settled.MISSING
+
+
+def test_settlements_of_many_entries_take_one_read_per_25(exact, target):
+    party = customer(target)
+    refs = [target.post(booking(party)).target_id for _ in range(30)]
+    exact.clear_requests()
+    answers = target.settlements(refs, since=None)
+    assert {a.state for a in answers.values()} == {Settled.OPEN}
+    assert len([r for r in exact.requests() if r["endpoint"] == "cashflow/Receivables"]) == 2

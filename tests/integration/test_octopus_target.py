@@ -20,6 +20,7 @@ from connectors.targets.base import (
     DocumentRefused,
     LookupFailed,
     MemoryExternalIds,
+    Settled,
     TargetError,
 )
 from connectors.targets.octopus import OctopusTarget, octopus_vat_number
@@ -261,10 +262,10 @@ def test_a_closed_journal_period_is_refused(target, octopus_fresh):
 # -- payment status ---------------------------------------------------------------------------
 
 
-def test_open_items_name_the_booking(target):
+def test_open_items_name_the_booking_by_the_id_kept_at_booking_time(target):
     ref = target.post(booking(target.create_party(company())))
-    items = {i.booking_number: i for i in target.open_items()}
-    assert items[ref.booking_number].open_amount == D("161.33") and items[ref.booking_number].kind_is_sales
+    items = {i.target_id: i for i in target.open_items()}
+    assert items[ref.target_id].open_amount == D("161.33") and items[ref.target_id].sales
 
 
 def test_amounts_reach_octopus_to_the_cent_however_large(octopus_fresh, target):
@@ -346,3 +347,42 @@ def test_a_relation_number_another_party_holds_is_never_written_over(octopus_fre
     assert relations[int(created.id)]["name"] == first.name  # untouched
     assert relations[int(made.id)]["name"] == second.name and made.id != created.id
     assert int(made.code) != 1_234_567_890
+
+
+def pay(sandbox, ref, amount: str) -> None:
+    _, journal, number = ref.target_id.split("/")
+    response = sandbox.admin("POST", "payments", {"dossier": int(DOSSIER), "year": 2026, "journal": journal,
+                                                  "documentSequenceNr": int(number), "amount": amount})
+    assert response.status_code == 201, response.text
+
+
+def test_a_paid_booking_leaves_the_open_items_and_a_balancing_confirms_it_settled(target, octopus_fresh):
+    ref = target.post(booking(target.create_party(company())))
+    pay(octopus_fresh, ref, "161.33")
+    assert ref.target_id not in {i.target_id for i in target.open_items()}
+    assert target.settlements([ref.target_id], since=None)[ref.target_id].state is Settled.SETTLED
+
+
+def test_a_deleted_booking_reads_as_missing_not_settled(target, octopus_fresh):
+    ref = target.post(booking(target.create_party(company())))
+    _, journal, number = ref.target_id.split("/")
+    octopus_fresh.admin("POST", "bookings/delete", {"dossier": int(DOSSIER), "year": 2026, "journal": journal,
+                                                    "documentSequenceNr": int(number)}).raise_for_status()
+    assert target.settlements([ref.target_id], since=None)[ref.target_id].state is Settled.MISSING
+
+
+def test_settlements_are_one_balancings_read_whatever_the_number_of_bookings(target, octopus_fresh):
+    party = target.create_party(company())
+    refs = [target.post(booking(party)) for _ in range(3)]
+    for ref in refs:
+        pay(octopus_fresh, ref, "161.33")
+    before = len(calls(octopus_fresh, "balancings.modified"))
+    answers = target.settlements([r.target_id for r in refs], since=None)
+    assert {a.state for a in answers.values()} == {Settled.SETTLED}
+    assert len(calls(octopus_fresh, "balancings.modified")) == before + 1
+
+
+def test_nothing_balanced_since_the_last_read_is_octopuss_404_and_reads_as_missing(target, octopus_fresh):
+    ref = target.post(booking(target.create_party(company())))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    assert target.settlements([ref.target_id], since=later)[ref.target_id].state is Settled.MISSING

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import simplejson
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from connectors.focus.errors import (
@@ -190,7 +191,8 @@ class FocusClient:
             self.rate.spend()
             try:
                 response = self._http.post(
-                    f"{self._base}/{endpoint}", json=body, headers={"Authorization": f"Bearer {token}"}
+                    f"{self._base}/{endpoint}", content=exact_json(body),
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 raise _Transient(f"{type(exc).__name__} (request not sent)", replay_safe=True) from None
@@ -258,6 +260,11 @@ class FocusClient:
         except _Transient as exc:
             raise FocusUnavailable(f"Focus file download failed: {exc}", endpoint="files.download") from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def exact_json(body: dict[str, Any]) -> bytes:
+    """The request body with every ``Decimal`` (a payment's amount) as a number literal of exactly its digits."""
+    return simplejson.dumps(body, use_decimal=True, ensure_ascii=False).encode()
 
 
 def _titles(response: httpx.Response) -> str:

@@ -198,6 +198,12 @@ class Backfill:
         progress.finish()
 
     def _bring_up_to_date(self, calls: FocusPaymentCalls, look: Look) -> None:
+        if self.registry.history(look.key).rows != look.history.rows:
+            # another worker wrote for this document since this run read its history: what Focus showed just now
+            # may include that write or not, so nothing is judged from it; the next run looks again
+            self.counts["payments_in_flight"] += 1
+            self._save(look, Outcome.PENDING)
+            return
         if not self._settle_uncertain(calls, look):
             self.counts["payments_in_flight"] += 1
             self._save(look, Outcome.PENDING)
@@ -290,6 +296,8 @@ class Backfill:
         """Settle writes left ``sending`` by a dead worker or a lost answer, from Focus's own payments. False
         while another worker's write is still in flight (its lease lives)."""
         now = clock.now()
+        if not look.history.sending:
+            return True
         for row in look.history.sending:
             if row.owner != self.owner and row.lease_until and row.lease_until > now:
                 return False
@@ -300,7 +308,7 @@ class Backfill:
             log.info("%s: an earlier payment write %s Focus", look.entry.label,
                      "reached" if landed else "never reached")
         look.history = self.registry.history(look.key)
-        return True
+        return not look.history.sending
 
     def _landed(self, calls: FocusPaymentCalls, look: Look, row: Registration) -> tuple[bool, str | None]:
         payments = look.focus.payments if look.focus else ()
