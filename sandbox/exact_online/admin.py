@@ -9,11 +9,16 @@
   ``POST /_sandbox/matches {"division", "credit_entry_id", "invoice_entry_id", "amount"?, "date"?}``;
   ``POST /_sandbox/payments/reverse {"division", "entry_id"}``, ``POST /_sandbox/entries/delete
   {"division", "entry_id"}`` (the API's DELETE, for tests that think in entry ids; rules in ``settlements``);
-- ``GET /_sandbox/entries?division=``: booked entries with their lines and settlements.
+- ``GET /_sandbox/entries?division=``: booked entries with their lines and settlements;
+- ``POST /_sandbox/entries/copies {"division", "entry_id", "references": [...]}``: copies of one entry, one
+  per ``YourRef`` given, each with a fresh EntryID and the journal's next entry numbers: how a scale test
+  seeds ten thousand open entries in one call (posting them one by one checks every number against every
+  other, which is what a real division would do but would take minutes here).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -123,6 +128,29 @@ def exact_admin_router(store: ExactStore, clock: Clock) -> APIRouter:
     async def delete_entry(request: Request) -> Response:
         return await settle(request, lambda ledger, body, _: settlements.delete(
             ledger, text_field(body, "entry_id")), 200)
+
+    @router.post("/entries/copies")
+    async def copy_entries(request: Request) -> Response:
+        body = await json_body(request)
+        ledger_books = books(integer_field(body, "division"))
+        references = body.get("references")
+        if not isinstance(references, list) or not all(isinstance(r, str) and r for r in references):
+            raise AdminError("references must be a list of YourRef strings")
+        entry_id = text_field(body, "entry_id").strip().lower()
+        found = [(ledger, ledger_books.doc(ledger.entries.path, entry_id)) for ledger in LEDGERS.values()]
+        found = [(ledger, entry) for ledger, entry in found if entry is not None]
+        if not found:
+            raise AdminError(f"no entry {entry_id} in division {ledger_books.division}", status=404)
+        [(ledger, original)] = found
+        last = max(int(doc["EntryNumber"]) for doc in ledger_books.docs(ledger.entries.path))
+        copies = {}
+        for offset, reference in enumerate(references, start=1):
+            new_id = str(uuid.uuid4())
+            copies[new_id] = {**original, "EntryID": new_id, "EntryNumber": last + offset, "YourRef": reference,
+                              ledger.lines_property: [{**line, "ID": str(uuid.uuid4()), "EntryID": new_id}
+                                                      for line in original[ledger.lines_property]]}
+        store.insert_many(ledger.entries.path, ledger_books.division, copies)
+        return json_response({"data": [{"EntryID": k, "YourRef": v["YourRef"]} for k, v in copies.items()]}, 201)
 
     @router.get("/entries")
     async def entries(division: int | None = None) -> Response:

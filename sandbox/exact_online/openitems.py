@@ -18,6 +18,12 @@ from sandbox.exact_online.settlements import standings
 
 
 def open_items(books: Books, ledger: Ledger) -> list[Doc]:
+    """Computed once per change of the books: a paged read of ten thousand entries is not one listing per page."""
+    rows = books.store.memo(("open_items", ledger.entries.path, books.division), lambda: _open_items(books, ledger))
+    return [dict(row) for row in rows]
+
+
+def _open_items(books: Books, ledger: Ledger) -> list[Doc]:
     accounts = {doc["ID"]: doc for doc in books.docs(ACCOUNTS.path)}
     still_open = {s.entry["EntryID"]: s.open for s in standings(books, ledger)}
     rows = []

@@ -13,7 +13,7 @@ Amounts are ``Decimal`` in memory, exact number literals in the stored JSON
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -82,6 +82,8 @@ def _load(text: str) -> Any:
 class ExactStore:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self._generation = 0
+        self._memo: dict[Any, tuple[int, Any]] = {}
         db.executescript(_SCHEMA)
         legacy = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'payments'").fetchone()
         if legacy is not None:
@@ -89,11 +91,25 @@ class ExactStore:
                 for statement in _LEGACY_PAYMENTS.strip().split(";\n"):
                     db.execute(statement)
 
+    @property
+    def generation(self) -> int:
+        """Writes to entries and settlements so far: a listing computed at one generation holds until the next
+        write (the request log shares the connection, so SQLite's own change counter would not do)."""
+        return self._generation
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, reused while nothing was written (a paged read computes its listing once)."""
+        cached = self._memo.get(key)
+        if cached is None or cached[0] != self._generation:
+            cached = self._memo[key] = (self._generation, compute())
+        return cached[1]
+
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
 
     def load(self, records: Iterable[Record]) -> None:
         """Replace all data (and settlements) with ``records``."""
+        self._generation += 1
         with transaction(self._db):
             self._db.execute("DELETE FROM records")
             self._db.execute("DELETE FROM settlements")
@@ -119,20 +135,31 @@ class ExactStore:
         return None if row is None else _load(row[0])
 
     def insert(self, entity: str, division: int, key: str, doc: dict[str, Any]) -> None:
+        self._generation += 1
         self._db.execute("INSERT INTO records (entity, division, key, doc) VALUES (?, ?, ?, ?)",
                          (entity, division, key, _dump(doc)))
 
+    def insert_many(self, entity: str, division: int, docs: dict[str, dict[str, Any]]) -> None:
+        """Many records in one transaction (the admin API's entry copies)."""
+        self._generation += 1
+        with transaction(self._db):
+            self._db.executemany("INSERT INTO records (entity, division, key, doc) VALUES (?, ?, ?, ?)",
+                                 ((entity, division, key, _dump(doc)) for key, doc in docs.items()))
+
     def update(self, entity: str, division: int, key: str, doc: dict[str, Any]) -> None:
+        self._generation += 1
         self._db.execute("UPDATE records SET doc = ? WHERE entity = ? AND division = ? AND key = ?",
                          (_dump(doc), entity, division, key))
 
     def delete(self, entity: str, division: int, key: str) -> None:
+        self._generation += 1
         self._db.execute("DELETE FROM records WHERE entity = ? AND division = ? AND key = ?",
                          (entity, division, key))
 
     def add_settlement(self, division: int, entry_id: str, kind: str, amount: Decimal, day: str, recorded_at: float,
                        *, late_fee: Decimal | None = None, counterpart: str | None = None,
                        link: int | None = None) -> int:
+        self._generation += 1
         cursor = self._db.execute(
             "INSERT INTO settlements (division, entry_id, kind, amount, day, late_fee, counterpart, link, recorded_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -144,6 +171,7 @@ class ExactStore:
     def add_match(self, division: int, credit_id: str, invoice_id: str, amount: Decimal, day: str,
                   recorded_at: float) -> int:
         """Both sides of a credit-note match, linked by the first row's id (returned)."""
+        self._generation += 1
         with transaction(self._db):
             link = self.add_settlement(division, credit_id, "match", amount, day, recorded_at, counterpart=invoice_id)
             self.add_settlement(division, invoice_id, "match", amount, day, recorded_at, counterpart=credit_id,
@@ -160,8 +188,10 @@ class ExactStore:
                 for i, entry, kind, amount, day, fee, other, link in cursor]
 
     def delete_settlements(self, division: int, ids: Iterable[int]) -> None:
+        self._generation += 1
         self._db.executemany("DELETE FROM settlements WHERE division = ? AND id = ?", ((division, i) for i in ids))
 
     def forget_entry(self, division: int, entry_id: str) -> None:
         """A deleted entry's settlements go with it."""
+        self._generation += 1
         self._db.execute("DELETE FROM settlements WHERE division = ? AND entry_id = ?", (division, entry_id))
