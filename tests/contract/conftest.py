@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -21,13 +22,15 @@ from connectors.focus import streams
 from connectors.focus.auth import FocusOAuth
 from connectors.focus.mapping import tax_rate
 from connectors.setup import suggest_journals, suggest_vat_links
+from connectors.state.db import make_engine, migrate
 from connectors.state.master_data import MasterDataStore
 from connectors.state.secrets import load_cipher
 from connectors.state.tokens import DbTokenStore
 from connectors.sync.run import Env
 from connectors.tasks import production_env, target_for
-from sandbox.runner import DEMO_REDIRECT_URI, RunningSandbox
+from sandbox.runner import DEMO_REDIRECT_URI, RunningSandbox, start_sandbox
 from tests.contract.oracle import Accounts
+from tests.contract.payments_worlds import WORLD_OF, PaymentsWorld
 from tests.contract.tools import HARNESSES, ToolHarness
 from tests.sandbox.support import Api
 from tests.state.conftest import engine, state_url  # noqa: F401 - the parametrised state database fixtures
@@ -72,24 +75,55 @@ def connect_environment(monkeypatch, tmp_path, tool: ToolHarness, tool_sandbox, 
     monkeypatch.setenv(f"AIRFLOW_CONN_{tool.connection_id.upper()}", tool.connection(tool_sandbox, TOOL_TIMEOUT))
 
 
-# -- payments: each test changes Focus's documents, so it gets a Focus of its own ------------------
+# -- payments: one booked world per tool and state database, shared by a module's tests ---------------
 
 
-@pytest.fixture
-def own_focus(start_focus_sandbox) -> RunningSandbox:
-    return start_focus_sandbox(invoices=60)
+PAYMENTS_WORLDS = [pytest.param((name, db), id=f"{name}-{db}",
+                                marks=[pytest.mark.postgres] if db == "postgresql" else [])
+                   for name in sorted(HARNESSES) for db in ("sqlite", "postgresql")]
 
 
-@pytest.fixture
-def books(tool, tool_sandbox, own_focus, engine, tmp_path, monkeypatch) -> Env:  # noqa: F811
-    """An entity on its own Focus whose documents a first run booked."""
+@pytest.fixture(scope="module", params=PAYMENTS_WORLDS)
+def payments_world(request, tmp_path_factory) -> Iterator[PaymentsWorld]:
     from tests.contract.test_target_contract import sync
+    from tests.state.conftest import _postgres_schema
 
-    connect_environment(monkeypatch, tmp_path, tool, tool_sandbox, own_focus)
-    department = next(d for d in own_focus.manifest()["departments"] if d["country"] == "BE")
-    env = set_up_entity(engine, tool, tool_sandbox, own_focus, department)
-    sync(env)
-    return env
+    name, db = request.param
+    tool = HARNESSES[name]()
+    home = tmp_path_factory.mktemp(f"payments-{name}-{db}")
+    with ExitStack() as stack, pytest.MonkeyPatch.context() as monkeypatch:
+        if db == "sqlite":
+            url = f"sqlite:///{home / 'state.db'}"
+        else:
+            schemas = _postgres_schema()
+            url = next(schemas)
+            stack.callback(lambda: next(schemas, None))
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        migrate(engine)
+        tool_sandbox = stack.enter_context(tool.running())
+        focus = stack.enter_context(start_sandbox("focus", invoices=60))
+        connect_environment(monkeypatch, home, tool, tool_sandbox, focus)
+        department = next(d for d in focus.manifest()["departments"] if d["country"] == "BE")
+        env = set_up_entity(engine, tool, tool_sandbox, focus, department)
+        sync(env)
+        yield PaymentsWorld(tool, tool_sandbox, focus, env)
+
+
+@pytest.fixture
+def books(payments_world) -> Env:
+    """The module's booked entity, with the sandboxes' faults, rate windows and daily quotas as fresh as a new
+    day's (each test runs a few syncs; a module runs dozens)."""
+    payments_world.focus.reset_runtime()
+    payments_world.tool_sandbox.clear_faults()
+    assert payments_world.tool_sandbox.admin("DELETE", "ratelimit").status_code < 300
+    WORLD_OF[id(payments_world.env)] = payments_world
+    return payments_world.env
+
+
+@pytest.fixture
+def own_focus(payments_world) -> RunningSandbox:
+    return payments_world.focus
 
 
 @pytest.fixture

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from connectors.domain import Document, DocumentKind
 from connectors.state.models import DocumentState, PaymentFeedEntry
 from connectors.sync.run import Env
+from sandbox.runner import RunningSandbox
+from tests.contract.payments_worlds import WORLD_OF
 from tests.contract.test_target_contract import sync
-from tests.contract.tools import TOOL_KEEPS_PAYMENT_DATES, BookingId
+from tests.contract.tools import TOOL_KEEPS_PAYMENT_DATES, BookingId, ToolHarness
 from tests.sandbox.support import Api
 
 PAID_ON = dt.date(2026, 11, 20)
@@ -26,18 +28,66 @@ FOCUS_PAYMENT_WRITES = ("invoices.registerPayment", "invoices.removePayments", "
                         "incomingCreditNotes.removePayment")
 
 
+
+# The tool and its sandbox are those of the module's booked world (``payments_world``), not a new one per test.
+@pytest.fixture
+def tool(payments_world) -> ToolHarness:
+    return payments_world.tool
+
+
+@pytest.fixture
+def tool_sandbox(payments_world) -> RunningSandbox:
+    return payments_world.tool_sandbox
+
+def take(env: Env, *documents: Document) -> None:
+    """These documents are this test's: no other test of the module uses them."""
+    WORLD_OF[id(env)].taken.update(d.source_id for d in documents)
+
+
 def all_unpaid(env: Env, kind: DocumentKind) -> list[tuple[Document, BookingId]]:
-    """Booked documents of a kind that Focus shows without any payment (not from a negative invoice)."""
+    """Booked documents of a kind, not from a negative invoice, that no other test took."""
+    taken = WORLD_OF[id(env)].taken
     return [(entry.document, BookingId(entry.target_id, entry.document.date))
             for entry in env.ledger.entries(DocumentState.BOOKED)
-            if entry.document.kind is kind and not entry.document.payments and entry.document.paid_amount == 0
-            and not entry.document.paid and not entry.document.from_negative_invoice]
+            if entry.document.kind is kind and not entry.document.from_negative_invoice
+            and entry.focus_id not in taken]
 
 
 def unpaid(env: Env, kind: DocumentKind, count: int = 1) -> list[tuple[Document, BookingId]]:
-    found = all_unpaid(env, kind)
-    assert len(found) >= count, f"the seeded data has {len(found)} unpaid {kind.value}(s)"
-    return found[:count]
+    """``count`` booked documents of a kind, taken for this test, that Focus shows without any payment (the
+    seeded data pays most of them: those payments are removed in Focus first, as a user would)."""
+    found = all_unpaid(env, kind)[:count]
+    assert len(found) == count, f"the seeded data has {len(found)} {kind.value}(s) left"
+    take(env, *(document for document, _ in found))
+    api = Api(WORLD_OF[id(env)].focus)
+    for document, _ in found:
+        remove_payments_in_focus(api, document)
+    return found
+
+
+def booked_one(env: Env, matches) -> tuple[Document, BookingId]:
+    """The first booked document ``matches`` accepts, taken for this test, without payments in Focus."""
+    taken = WORLD_OF[id(env)].taken
+    document, booking = next((e.document, BookingId(e.target_id, e.document.date))
+                             for e in env.ledger.entries(DocumentState.BOOKED)
+                             if e.focus_id not in taken and matches(e))
+    take(env, document)
+    remove_payments_in_focus(Api(WORLD_OF[id(env)].focus), document)
+    return document, booking
+
+
+def remove_payments_in_focus(api: Api, document: Document) -> None:
+    if document.source_type == "invoice":
+        response = api.post("invoices.removePayments", {"id": document.source_id})
+        assert response.status_code == 204, response.text
+        return
+    if document.source_type == "creditNote":
+        return
+    resource = {"incomingInvoice": "incomingInvoices", "incomingCreditNote": "incomingCreditNotes"}[
+        document.source_type]
+    for payment in api.data(f"{resource}.listPayments", {"id": document.source_id}):
+        response = api.post(f"{resource}.removePayment", {"id": document.source_id, "payment_id": payment["id"]})
+        assert response.status_code == 204, response.text
 
 
 def payments_in_focus(api: Api, invoice_id: str) -> list[tuple[Decimal, str]]:
@@ -133,8 +183,20 @@ def matching_pair(env: Env):
     for credit_note, credit_booking in all_unpaid(env, DocumentKind.SALES_CREDIT_NOTE):
         for invoice, invoice_booking in invoices:
             if invoice.party == credit_note.party and total(invoice) > total(credit_note):
+                take(env, credit_note, invoice)
+                remove_payments_in_focus(Api(WORLD_OF[id(env)].focus), invoice)
                 return credit_note, credit_booking, invoice, invoice_booking
     pytest.fail("the seeded data has no credit note with a larger unpaid invoice of its customer")
+
+
+def test_a_negative_invoice_booked_as_a_credit_note_is_paid_in_focus_once_settled(books, tool, tool_sandbox,
+                                                                                  focus_api):
+    negative, booking = booked_one(books, lambda e: e.document.from_negative_invoice and e.source_type == "invoice")
+    tool.pay(tool_sandbox, booking, total(negative), on=PAID_ON)  # the refund went out
+    sync(books)
+    info = focus_api.data("invoices.info", {"id": negative.source_id})
+    assert (info["paid"], payments_in_focus(focus_api, negative.source_id)) == (
+        True, [(-total(negative), expected_day(tool))])
 
 
 # -- rule 4: expenses follow the tool ----------------------------------------------------------
@@ -152,21 +214,10 @@ def test_an_incoming_invoice_follows_the_tool_partly_paid_then_paid(books, tool,
 
 
 def test_an_incoming_credit_note_is_paid_in_focus_once_the_tool_settles_it(books, tool, tool_sandbox, focus_api):
-    credit_note, booking = next((e.document, BookingId(e.target_id, e.document.date))
-                                for e in books.ledger.entries(DocumentState.BOOKED)
-                                if e.document.kind is DocumentKind.PURCHASE_CREDIT_NOTE)
-    remove_payments_in_focus(focus_api, credit_note)  # the seeded one was paid by hand in Focus
+    credit_note, booking = booked_one(books, lambda e: e.document.kind is DocumentKind.PURCHASE_CREDIT_NOTE)
     tool.pay(tool_sandbox, booking, total(credit_note), on=PAID_ON)
     sync(books)
     assert expense_in_focus(focus_api, credit_note) == ("paid", [(total(credit_note), expected_day(tool))])
-
-
-def remove_payments_in_focus(api: Api, document: Document) -> None:
-    resource = {"incomingInvoice": "incomingInvoices", "incomingCreditNote": "incomingCreditNotes"}[
-        document.source_type]
-    for payment in api.data(f"{resource}.listPayments", {"id": document.source_id}):
-        response = api.post(f"{resource}.removePayment", {"id": document.source_id, "payment_id": payment["id"]})
-        assert response.status_code == 204, response.text
 
 
 def expense_in_focus(api: Api, document: Document) -> tuple[str, list[tuple[Decimal, str]]]:
@@ -243,7 +294,8 @@ def test_a_payment_reversed_in_the_tool_is_taken_back_in_focus(books, tool, tool
     sync(books)
     info = focus_api.data("invoices.info", {"id": invoice.source_id})
     assert (info["paid"], info["status"], info["payments"]) == (False, "outstanding", [])
-    assert [row.number for row in feed(books)] == [invoice.number]  # the feed keeps what was announced
+    announced = [(row.number, Decimal(row.amount)) for row in feed(books) if row.focus_id == invoice.source_id]
+    assert announced == [(invoice.number, total(invoice))]  # the feed keeps what was announced
 
 
 # -- rule 9: a deleted booking is not a payment ---------------------------------------------------

@@ -14,6 +14,8 @@ import threading
 from collections import Counter
 from decimal import Decimal
 
+import pytest
+
 from connectors.domain import DocumentKind
 from connectors.focus.client import RetryPolicy
 from connectors.focus.connection import focus_client
@@ -22,13 +24,26 @@ from connectors.state import clock
 from connectors.state.claims import lease_from_env
 from connectors.sync import run
 from connectors.tasks import production_env
+from sandbox.runner import RunningSandbox
 from tests.contract.conftest import ENTITY
 from tests.contract.test_payments import PAID_ON, payments_in_focus, total, unpaid
 from tests.contract.test_target_contract import sync
+from tests.contract.tools import ToolHarness
 
 #: Long enough to outlast the short client timeout below: Focus commits, the connector never hears.
 HELD_BACK = 4.0
 
+
+
+# The tool and its sandbox are those of the module's booked world (``payments_world``), not a new one per test.
+@pytest.fixture
+def tool(payments_world) -> ToolHarness:
+    return payments_world.tool
+
+
+@pytest.fixture
+def tool_sandbox(payments_world) -> RunningSandbox:
+    return payments_world.tool_sandbox
 
 def impatient(env):
     """The same entity, with a Focus client that gives up after 1.5 s and tries a write once."""

@@ -283,7 +283,7 @@ def _open(conn: ConnectionInfo) -> smtplib.SMTP:
     if str(extra.get("auth_type", "basic")).lower() != "basic":
         raise _MailFailure(f"SMTP connection {conn.conn_id!r}: only basic (login/password) auth is supported")
     use_ssl = not _flag(extra.get("disable_ssl", False))
-    timeout = float(extra.get("timeout", 30))
+    timeout = int(extra.get("timeout", 30))  # whole seconds, as the Airflow SMTP provider reads it
     port = conn.port or (465 if use_ssl else 587)
     if use_ssl:
         session: smtplib.SMTP = smtplib.SMTP_SSL(conn.host, port, timeout=timeout, context=_ssl_context(extra))
