@@ -6,6 +6,8 @@
    departments on Exact Online, a second Belgian one on Octopus.
 3. Runs each entity's DAG once through Airflow (`airflow dags test`).
 4. Prints per entity what was booked, what was refused and why, and the parties.
+5. Runs two entities again to show nothing is booked twice, then records payments in their tools
+   (``scripts/demo_payments.py``), runs them once more and prints what Focus shows and the digest mail.
 
 Everything runs on free loopback ports in a temporary directory and is removed afterwards.
 """
@@ -25,6 +27,7 @@ from sqlalchemy import create_engine, select  # noqa: E402
 
 from connectors.state.models import SyncError, SyncRun  # noqa: E402
 from sandbox.world import DEMO_ENTITIES, World, demo_world  # noqa: E402
+from scripts import demo_payments  # noqa: E402
 
 
 def summary(world: World, entity: str) -> list[str]:
@@ -69,16 +72,16 @@ def last_run_counts(world: World, entity: str) -> dict:
 
 
 def octopus_quotas(world: World) -> str:
-    """What the Octopus entity spent of its daily quotas over both runs (the sandbox counts them)."""
+    """What the Octopus entity spent of its daily quotas over its runs (the sandbox counts them)."""
     spec = DEMO_ENTITIES["demo_be_octopus"]
     used = world.tools[spec.sandbox].admin("GET", f"quotas?dossier={spec.administration}").json()["data"]
     spent = ", ".join(f"{q['operation']} {q['used']}/{q['limit']}" for q in used if q["used"])
-    return f"Octopus daily quotas used by demo_be_octopus (setup + two runs): {spent}"
+    return f"Octopus daily quotas used by demo_be_octopus (setup + three runs): {spent}"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--invoices", type=int, default=30, help="invoices in the BE department (default 30)")
+    parser.add_argument("--invoices", type=int, default=60, help="invoices in the BE department (default 60)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="focus-demo-") as tmp:
@@ -111,6 +114,20 @@ def main() -> int:
                                and not r["endpoint"].startswith(("oauth2", "authentication", "dossiers", "reports"))]
                 proved = proved and booked == 0 and not tool_writes
                 print(second_run_line(entity, booked, len(tool_writes), green=second.returncode == 0))
+            print("\nPayments: an accountant records payments in each tool; the entities run again.")
+            with demo_payments.mailbox() as box:
+                world.env["AIRFLOW_CONN_SMTP_DEFAULT"] = box.connection()
+                for entity in ("demo_be", "demo_be_octopus"):
+                    world.cli("notifications", "on", "--integration", entity, "--email", demo_payments.SUBSCRIBER)
+                    done = demo_payments.record_payments(world, entity)
+                    world.airflow("dags", "test", f"accounting_sync__{entity}")
+                    counts = last_run_counts(world, entity)
+                    print(f"  {entity} ({DEMO_ENTITIES[entity].tool}): {counts.get('payments_registered', 0)} "
+                          f"payment(s) registered in Focus, {counts.get('credit_notes_settled', 0)} credit note(s) "
+                          "settled")
+                    print("\n".join(demo_payments.describe(world, done)))
+                print("The digest mailed to the subscribed user (aiosmtpd on loopback):")
+                print("\n".join(demo_payments.digest_lines(box)))
             print("\n" + octopus_quotas(world))
     return 0 if proved else 1
 
