@@ -298,6 +298,15 @@ def test_a_payment_reversed_in_the_tool_is_taken_back_in_focus(books, tool, tool
     assert announced == [(invoice.number, total(invoice))]  # the feed keeps what was announced
 
 
+def test_a_reversed_payment_of_an_incoming_invoice_is_taken_back_in_focus(books, tool, tool_sandbox, focus_api):
+    (expense, booking), = unpaid(books, DocumentKind.PURCHASE_INVOICE)
+    tool.pay(tool_sandbox, booking, total(expense), on=PAID_ON)
+    sync(books)
+    tool.reverse(tool_sandbox, booking)
+    sync(books)
+    assert expense_in_focus(focus_api, expense) == ("not_paid", [])
+
+
 # -- rule 9: a deleted booking is not a payment ---------------------------------------------------
 
 
