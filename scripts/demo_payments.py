@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, select
 
 from connectors.domain import Document, DocumentKind
 from connectors.serialization import document_from_payload
-from connectors.state.models import DocumentRecord, DocumentState, Integration
+from connectors.state.models import DocumentRecord, DocumentState, Integration, PaymentFeedEntry
 from sandbox.world import DEMO_ENTITIES, World
 
 PAID_ON = dt.date.today() - dt.timedelta(days=2)
@@ -77,6 +77,7 @@ class Books:
     unpaid: dict[DocumentKind, list[Booked]]
     by_hand: list[Booked]
     invoices: list[Booked]
+    credit_notes: list[Booked]
 
 
 def booked(world: World, entity: str) -> Books:
@@ -87,7 +88,7 @@ def booked(world: World, entity: str) -> Books:
             DocumentRecord.integration_id == integration, DocumentRecord.state == DocumentState.BOOKED.value)
             .order_by(DocumentRecord.id)).all()
     engine.dispose()
-    books = Books({kind: [] for kind in DocumentKind}, [], [])
+    books = Books({kind: [] for kind in DocumentKind}, [], [], [])
     for payload, target_id in rows:
         document = document_from_payload(payload)
         if document.from_negative_invoice:
@@ -95,6 +96,8 @@ def booked(world: World, entity: str) -> Books:
         item = Booked(document, target_id)
         if document.kind is DocumentKind.SALES_INVOICE:
             books.invoices.append(item)
+        if document.kind is DocumentKind.SALES_CREDIT_NOTE:
+            books.credit_notes.append(item)  # Focus keeps no payments for them: whatever it shows, they can match
         if not document.payments and not document.paid and not document.paid_amount:
             books.unpaid[document.kind].append(item)
         elif document.kind is DocumentKind.SALES_INVOICE and not document.paid:
@@ -160,13 +163,14 @@ def record_payments(world: World, entity: str) -> list[tuple[Booked, str]]:
         accountant.pay(invoices[3], total(invoices[3].document))
         done.append((invoices[3], f"a {LATE_FEE} late fee charged, then the invoice's amount paid"))
     touched = {item.document.source_id for item, _ in done}
-    partners = invoices[4:] + [i for i in books.by_hand if i.document.source_id not in touched]
-    for credit_note in docs[DocumentKind.SALES_CREDIT_NOTE]:
+    partners = invoices[4:] + [i for i in books.invoices if i not in invoices and i.document.source_id not in touched]
+    for credit_note in books.credit_notes:
         partner = next((i for i in partners if i.document.party == credit_note.document.party), None)
         if partner is not None:
             accountant.match(credit_note, partner)
+            by_hand = " (already paid by hand in Focus: left alone)" if partner not in invoices else ""
             done += [(credit_note, f"matched against invoice {partner.document.number}"),
-                     (partner, f"credit note {credit_note.document.number} matched against it")]
+                     (partner, f"credit note {credit_note.document.number} matched against it{by_hand}")]
             break
     for item in docs[DocumentKind.PURCHASE_INVOICE][:1]:
         accountant.pay(item, total(item.document))
@@ -187,12 +191,25 @@ def focus_shows(world: World, item: Booked) -> str:
         received = sum((Decimal(str(p["payment"]["amount"])) for p in data["payments"]), Decimal("0.00"))
         return ("paid" if data["paid"] else "open") + f", {received} of {total(document)} {document.currency} received"
     if document.source_type == "creditNote":
-        return "settled in the tool (Focus's API has no call to mark a credit note paid: see the feed)"
+        return credit_note_shows(world, document)
     payments = httpx.post(f"{world.focus.base_url}/{endpoint.replace('.info', '.listPayments')}",
                           json={"id": document.source_id}, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     paid = sum((Decimal(str(p["payment"]["amount"])) for p in json.loads(payments.text, parse_float=Decimal)["data"]),
                Decimal("0.00"))
     return f"{data['payment_status']}, {paid} of {total(document)} {document.currency} paid"
+
+
+def credit_note_shows(world: World, document: Document) -> str:
+    """Focus's API has no call to mark a credit note paid: what the connector kept (its payment feed)."""
+    engine = create_engine(world.env["CONNECTOR_STATE_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(select(PaymentFeedEntry.amount, PaymentFeedEntry.in_full).where(
+            PaymentFeedEntry.focus_id == document.source_id)).all()
+    engine.dispose()
+    matched = sum((Decimal(amount) for amount, _ in rows), Decimal("0.00"))
+    state = "settled" if any(in_full for _, in_full in rows) else "partly matched"
+    return (f"{state} in the tool, {matched} of {total(document)} {document.currency} "
+            "(kept in the connector's feed: Focus's API has no call to mark a credit note paid)")
 
 
 def describe(world: World, done: list[tuple[Booked, str]]) -> list[str]:
