@@ -187,8 +187,11 @@ class Backfill:
             invoices = [look for look in others if look.entry.source_type == INVOICE]
             held = calls.invoices([look.entry.focus_id for look in invoices]) if invoices else {}
             for look in others:
-                look.focus = held.get(look.entry.focus_id) if look.entry.source_type == INVOICE else \
-                    calls.expense(look.entry.source_type, look.entry.focus_id)
+                try:
+                    look.focus = held.get(look.entry.focus_id) if look.entry.source_type == INVOICE else \
+                        calls.expense(look.entry.source_type, look.entry.focus_id)
+                except FocusNotFound:
+                    look.focus = None
                 if look.focus is None:
                     self._save(look, Outcome.PENDING)
                     log.warning("%s: Focus did not return it; its payments wait for the next run", look.entry.label)
