@@ -23,9 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import simplejson
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from connectors import exact_json
 from connectors.focus.errors import (
     FocusAuthError,
     FocusBadRequest,
@@ -191,7 +191,7 @@ class FocusClient:
             self.rate.spend()
             try:
                 response = self._http.post(
-                    f"{self._base}/{endpoint}", content=exact_json(body),
+                    f"{self._base}/{endpoint}", content=exact_json.dumps(body),
                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -260,11 +260,6 @@ class FocusClient:
         except _Transient as exc:
             raise FocusUnavailable(f"Focus file download failed: {exc}", endpoint="files.download") from None
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def exact_json(body: dict[str, Any]) -> bytes:
-    """The request body with every ``Decimal`` (a payment's amount) as a number literal of exactly its digits."""
-    return simplejson.dumps(body, use_decimal=True, ensure_ascii=False).encode()
 
 
 def _titles(response: httpx.Response) -> str:

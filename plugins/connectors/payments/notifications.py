@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from connectors import integrations
 from connectors.connections import ConnectionInfo, ConnectionMissing, get_connection
 from connectors.integrations import IntegrationError
+from connectors.payments.registry import FeedLine
 from connectors.state import clock
 from connectors.state.db import write_transaction
 from connectors.state.models import Integration, PaymentDelivery, PaymentFeedEntry, PaymentSubscription
@@ -67,15 +68,10 @@ class Subscriber:
 
 
 @dataclass(frozen=True)
-class FeedItem:
+class FeedItem(FeedLine):
+    """A feed entry as kept: what the back-fill announced, with its id and when."""
+
     id: int
-    document_kind: str
-    number: str
-    customer: str
-    amount: Decimal
-    currency: str
-    paid_at: dt.date | None
-    in_full: bool
     created_at: dt.datetime
 
     def line(self) -> str:

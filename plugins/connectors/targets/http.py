@@ -35,9 +35,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import httpx
-import simplejson
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from connectors.exact_json import dumps
 from connectors.targets.base import AmbiguousWrite, TargetError
 
 #: Nothing was sent: the request can be repeated or reported as an outage.
@@ -107,11 +107,6 @@ class NoPacing:
 def timeout(seconds: float) -> httpx.Timeout:
     """One answer may take ``seconds``; opening a connection never more than 10 s."""
     return httpx.Timeout(seconds, connect=min(10.0, seconds))
-
-
-def dumps(body: Any) -> bytes:
-    """JSON with Decimals as exact number literals (``123456789012345.67``, never a float)."""
-    return simplejson.dumps(body, use_decimal=True, ensure_ascii=False).encode()
 
 
 def loads(response: httpx.Response) -> Any:
