@@ -8,6 +8,7 @@ the connector.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import pytest
@@ -320,3 +321,25 @@ def test_a_booking_deleted_in_the_tool_is_reported_missing_and_never_paid(books,
     errors = [e for e in books.runs.errors(run_id) if e.code == "missing_in_tool"]
     assert [e.focus_id for e in errors] == [invoice.source_id]
     assert invoice.number in errors[0].message and failure is not None
+
+
+def test_integrations_status_lists_bookings_missing_from_the_tool(books, tool, tool_sandbox, monkeypatch, capsys):
+    from connectors.cli import main
+    from tests.contract.conftest import ENTITY
+
+    (invoice, booking), = unpaid(books, DocumentKind.SALES_INVOICE)
+    tool.delete(tool_sandbox, booking)
+    sync(books)
+    sync(books)  # reported red once; the status keeps listing it
+    monkeypatch.setenv("CONNECTOR_STATE_URL", books.engine.url.render_as_string(hide_password=False))
+    capsys.readouterr()
+    handlers = list(logging.getLogger().handlers)
+    try:
+        assert main(["integrations", "status", ENTITY]) == 0
+    finally:  # the CLI configures logging for its own process
+        for handler in logging.getLogger().handlers[:]:
+            if handler not in handlers:
+                logging.getLogger().removeHandler(handler)
+    out = capsys.readouterr().out
+    assert "Booked but missing from" in out
+    assert f"  - {invoice.label}" in out

@@ -36,9 +36,11 @@ from connectors.focus.errors import FocusNotFound
 from connectors.focus.mapping import tax_rate
 from connectors.integrations import IntegrationError
 from connectors.oauth import AuthError
+from connectors.payments.registry import PaymentRegistry
 from connectors.setup import suggest_journals, suggest_vat_links
 from connectors.state.ledger import DocumentLedger
 from connectors.state.master_data import MasterDataStore
+from connectors.state.models import DocumentState
 from connectors.state.runs import RunLog
 from connectors.state.secrets import load_cipher
 from connectors.state.tokens import DbTokenStore
@@ -239,8 +241,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     engine = state_engine()
     _print_status(engine, args.entity)
     row = integrations.get(engine, args.entity)
-    print_problems(DocumentLedger(engine, integration_id=row.id, department_id=row.focus_department_id,
-                                  target=row.target), args.limit)
+    ledger = DocumentLedger(engine, integration_id=row.id, department_id=row.focus_department_id,
+                            target=row.target)
+    print_problems(ledger, args.limit)
+    _print_missing_from_tool(engine, row, ledger, args.limit)
     log = RunLog(engine)
     run_id = log.latest(args.entity)
     if run_id is None:
@@ -259,6 +263,21 @@ def cmd_status(args: argparse.Namespace) -> int:
         if len(planned) > args.limit:
             print(f"  (and {len(planned) - args.limit} more: --limit {len(planned)})")
     return 0
+
+
+def _print_missing_from_tool(engine, row, ledger: DocumentLedger, limit: int) -> None:
+    """Booked documents whose booking the tool no longer has: Focus is never told they were paid."""
+    missing = PaymentRegistry(engine, row.id).missing_from_tool()
+    if not missing:
+        return
+    labels = sorted(e.label for e in ledger.entries(DocumentState.BOOKED) if (e.source_type, e.focus_id) in missing)
+    tool = TOOL_NAMES.get(row.target, row.target)
+    print(f"Booked but missing from {tool} ({len(labels)}): not taken for paid; book them again in {tool} by hand "
+          "if they were deleted by mistake")
+    for label in labels[:limit]:
+        print(f"  - {label}")
+    if len(labels) > limit:
+        print(f"  (and {len(labels) - limit} more: --limit {len(labels)})")
 
 
 def _mapping_options(parser: argparse.ArgumentParser) -> None:

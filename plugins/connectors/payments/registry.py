@@ -119,6 +119,10 @@ class PaymentRegistry:
             return {(r.source_type, r.focus_id): StatusRow(None if r.tool_open is None else Decimal(r.tool_open),
                                                            Outcome(r.outcome), r.last_payment) for r in rows}
 
+    def missing_from_tool(self) -> set[Key]:
+        """Booked documents the tool no longer has (reported once in the run that saw it; listed here since)."""
+        return {key for key, status in self.statuses().items() if status.outcome is Outcome.MISSING}
+
     def histories(self) -> dict[Key, History]:
         out: dict[Key, History] = defaultdict(History)
         with self.engine.connect() as connection:
