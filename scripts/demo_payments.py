@@ -24,7 +24,8 @@ from sqlalchemy import create_engine, select
 
 from connectors.domain import Document, DocumentKind
 from connectors.serialization import document_from_payload
-from connectors.state.models import DocumentRecord, DocumentState, Integration, PaymentFeedEntry
+from connectors.state.models import DocumentRecord, DocumentState, Integration
+from connectors.state.payment_models import PaymentFeedEntry
 from sandbox.world import DEMO_ENTITIES, World
 
 PAID_ON = dt.date.today() - dt.timedelta(days=2)

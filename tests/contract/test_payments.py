@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from connectors.domain import Document, DocumentKind
-from connectors.state.models import DocumentState, PaymentFeedEntry
+from connectors.state.models import DocumentState
+from connectors.state.payment_models import PaymentFeedEntry
 from connectors.sync.run import Env
 from sandbox.runner import RunningSandbox
 from tests.contract.payments_worlds import WORLD_OF

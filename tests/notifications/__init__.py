@@ -9,7 +9,8 @@ import itertools
 from sqlalchemy.orm import Session
 
 from connectors.state.db import write_transaction
-from connectors.state.models import Integration, PaymentFeedEntry, PaymentRegistration
+from connectors.state.models import Integration
+from connectors.state.payment_models import PaymentFeedEntry, PaymentRegistration
 
 ENTITY = "acme_be"
 #: When the tests' subscriptions start; payments are placed around it.

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from connectors.integrations import IntegrationError
 from connectors.payments import notifications
 from connectors.payments.notifications import InvalidEmail, NotSubscribed
-from connectors.state.models import Integration, PaymentSubscription
+from connectors.state.models import Integration
+from connectors.state.payment_models import PaymentSubscription
 from tests.notifications import ENTITY, T0, add_integration, add_payment
 from tests.state import conftest as state_databases
 

@@ -35,7 +35,8 @@ from connectors.integrations import IntegrationError
 from connectors.payments.registry import FeedLine
 from connectors.state import clock
 from connectors.state.db import write_transaction
-from connectors.state.models import Integration, PaymentDelivery, PaymentFeedEntry, PaymentSubscription
+from connectors.state.models import Integration
+from connectors.state.payment_models import PaymentDelivery, PaymentFeedEntry, PaymentSubscription
 
 log = logging.getLogger(__name__)
 

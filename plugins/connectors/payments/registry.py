@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from connectors.payments.decide import ZERO, Outcome
 from connectors.state import clock
 from connectors.state.db import write_transaction
-from connectors.state.models import PaymentFeedEntry, PaymentRegistration, PaymentStatus
+from connectors.state.payment_models import PaymentFeedEntry, PaymentRegistration, PaymentStatus
 
 _regs = PaymentRegistration.__table__
 _status = PaymentStatus.__table__
