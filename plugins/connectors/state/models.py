@@ -313,6 +313,7 @@ class SyncError(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
-# The payment tables (``payment_models``) live on the same ``Base``: importing them here keeps one metadata
-# for Alembic and for everything that creates or drops the schema.
+# The payment and export tables (``payment_models``, ``export_models``) live on the same ``Base``: importing them
+# here keeps one metadata for Alembic and for everything that creates or drops the schema.
 import connectors.state.payment_models  # noqa: E402, F401
+import connectors.state.export_models  # noqa: E402, F401
