@@ -8,7 +8,14 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from connectors.cli import document_commands, focus_commands, integration_commands, notification_commands
+from connectors.cli import (
+    customer_commands,
+    document_commands,
+    export_commands,
+    focus_commands,
+    integration_commands,
+    notification_commands,
+)
 from connectors.cli.common import StateDatabaseError
 from connectors.connections import ConnectionMissing
 from connectors.focus.errors import FocusError
@@ -32,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     integration_commands.register(sub)
     document_commands.register(sub)
     notification_commands.register(sub)
+    export_commands.register(sub)
+    customer_commands.register(sub)
     return parser
 
 

@@ -76,6 +76,20 @@ def extract(
     yield from _parties(client, roles)
 
 
+def extract_sales(client: FocusClient, department_id: str, *, start_date: dt.date, end_date: dt.date
+                  ) -> Iterator[Document | SourceIssue | Party]:
+    """Booked invoices and credit notes dated ``start_date`` to ``end_date`` (both included), or their issues,
+    then the customers they reference: what an offline export holds."""
+    rates, ledgers = yield from _reference_data(client, department_id, emit=False)
+    roles: dict[PartyRef, set[PartyRole]] = defaultdict(set)
+    for source_type, items in (
+        ("invoice", streams.booked_invoices(client, department_id, start_date=start_date, end_date=end_date)),
+        ("creditNote", streams.credit_notes(client, department_id, start_date=start_date, end_date=end_date)),
+    ):
+        yield from _sales(source_type, items, rates, ledgers, roles)
+    yield from _parties(client, roles)
+
+
 def reread(client: FocusClient, department_id: str, waiting: Iterable[tuple[str, str]], *,
            purchases_read: bool) -> Iterator[Record]:
     """Documents that waited for a fix, read again by id (sales: 100 ids a call), then their parties.

@@ -50,26 +50,34 @@ def product_categories(client: FocusClient, department_id: str) -> list[dict[str
 
 
 def booked_invoices(
-    client: FocusClient, department_id: str, *, since: dt.datetime | None = None, start_date: dt.date | None = None
+    client: FocusClient, department_id: str, *, since: dt.datetime | None = None, start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Booked invoices (``outstanding`` or ``matched``) with lines, discounts and payments."""
+    """Booked invoices (``outstanding`` or ``matched``) with lines, discounts and payments, dated from
+    ``start_date`` to ``end_date`` (both included) when given."""
     filters: dict[str, Any] = {"department_id": department_id, "status": BOOKED_INVOICE_STATUSES}
     if since:
         filters["updated_since"] = since.isoformat()
     if start_date:
         filters["invoice_date_after"] = start_date.isoformat()
+    if end_date:
+        filters["invoice_date_before"] = end_date.isoformat()  # inclusive for invoices
     body = {"filter": filters, "sort": [{"field": "invoice_number", "order": "asc"}]}
     yield from _with_details(client, "invoices", body)
 
 
 def credit_notes(
-    client: FocusClient, department_id: str, *, since: dt.datetime | None = None, start_date: dt.date | None = None
+    client: FocusClient, department_id: str, *, since: dt.datetime | None = None, start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
 ) -> Iterator[dict[str, Any]]:
+    """Credit notes dated from ``start_date`` to ``end_date`` (both included) when given."""
     filters: dict[str, Any] = {"department_id": department_id}
     if since:
         filters["updated_since"] = since.isoformat()
     if start_date:
         filters["credit_note_date_after"] = start_date.isoformat()
+    if end_date:  # credit_note_date_before is exclusive, unlike invoices (apis.md §1.7)
+        filters["credit_note_date_before"] = (end_date + dt.timedelta(days=1)).isoformat()
     yield from _with_details(client, "creditNotes", {"filter": filters})
 
 
