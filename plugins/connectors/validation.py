@@ -116,7 +116,7 @@ def _document_row(doc: Document, settings: MappingSettings, master: MasterData,
         "has_book_year": not master.book_years or master.book_year_of(doc.date) is not None,
         "party_name": party.name if party else None,
         "vat_number": vat_number,
-        "vat_number_valid": vat_number is None or _valid_vat(vat_number),
+        "vat_number_valid": vat_number is None or valid_vat_number(vat_number),
     }
 
 
@@ -145,7 +145,7 @@ def money_problems(doc: Document) -> dict[str, str]:
     return problems
 
 
-def _valid_vat(number: str) -> bool:
+def valid_vat_number(number: str) -> bool:
     try:
         return bool(vatin.is_valid(number))
     except Exception:  # noqa: BLE001 - stdnum raises for unknown country prefixes

@@ -32,15 +32,19 @@ from connectors.focus.connection import focus_client
 
 
 def _vat_category(text: str) -> tuple[str, str]:
-    rate, category = input_values.key_value(text, "--vat-category", "RATE=CATEGORY (e.g. 0=AE)")
-    rate = input_values.vat_rate(rate, "--vat-category")
-    if category.upper() not in ZERO_RATE_CATEGORIES:
-        raise input_values.InvalidValue(f"--vat-category: {category!r} is not one of "
-                                        f"{', '.join(ZERO_RATE_CATEGORIES)} (UNCL5305 categories for 0 % rates)")
-    if Decimal(rate) > 0:
+    example = "TAX_RATE=CATEGORY (a Focus tax rate's description or a rate: '0% Export=G', 0=Z)"
+    key, sep, category = text.rpartition("=")
+    if not sep or not key.strip() or category.strip().upper() not in ZERO_RATE_CATEGORIES:
+        raise input_values.InvalidValue(f"--vat-category must look like {example} with a category among "
+                                        f"{', '.join(ZERO_RATE_CATEGORIES)}, got {text!r}")
+    try:
+        above_zero = Decimal(key) > 0
+    except ArithmeticError:
+        above_zero = False
+    if above_zero:
         raise input_values.InvalidValue("--vat-category: only a 0 % rate has a category to choose; rates above "
                                         "zero are standard-rated (S)")
-    return rate, category.upper()
+    return key.strip(), category.strip().upper()
 
 
 def _param(text: str) -> tuple[str, str]:
@@ -114,7 +118,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def _print_settings(s: ExportSettings) -> None:
-    ledger = ", ".join(f"{Decimal(rate) * 100:g} % → {account}" for rate, account in sorted(s.ledger_by_rate.items()))
+    ledger = ", ".join(f"{format((Decimal(rate) * 100).normalize(), 'f')} % → {account}"
+                       for rate, account in sorted(s.ledger_by_rate.items(), key=lambda item: Decimal(item[0])))
     print(f"  package                 {s.package}")
     print(f"  journals                invoices {s.invoice_journal}, credit notes {s.credit_note_journal}")
     print(f"  ledger account per rate {ledger or 'none'} (fill lines without one: "
@@ -122,8 +127,8 @@ def _print_settings(s: ExportSettings) -> None:
     print(f"  sales discount account  {s.sales_discount_account or 'none'}")
     print(f"  customer numbers        {s.customer_numbers}" +
           (f" (from {s.number_start})" if s.customer_numbers == "generate" else ""))
-    categories = ", ".join(f"{Decimal(r) * 100:g} % = {c}" for r, c in sorted(s.vat_categories.items()))
-    print(f"  0 % VAT category        {categories or '0 % = Z (zero-rated)'}")
+    categories = ", ".join(f"{key!r} = {c}" for key, c in sorted(s.vat_categories.items()))
+    print(f"  0 % VAT categories      {categories or 'from the tax rates descriptions (else Z, zero-rated)'}")
     print(f"  export customers too    {'yes' if s.export_customers else 'no'}")
     for package, params in sorted(s.package_params.items()):
         print(f"  {package} parameters     " + ", ".join(f"{k}={v}" for k, v in sorted(params.items())))
@@ -234,9 +239,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     setup.add_argument("--customer-numbers", choices=CUSTOMER_NUMBER_MODES,
                        help="generate: sequential numbers from --number-start; manual: imported or set by hand")
     setup.add_argument("--number-start", type=positive_int)
-    setup.add_argument("--vat-category", action="append", type=VAT_CATEGORY, metavar="RATE=CATEGORY",
-                       help="what a 0 %% rate means: Z zero-rated, E exempt, AE reverse charge, K intra-community, "
-                            "G export, O outside scope (e.g. 0=AE)")
+    setup.add_argument("--vat-category", action="append", type=VAT_CATEGORY, metavar="TAX_RATE=CATEGORY",
+                       help="what a 0 %% Focus tax rate means (its description, or 0 for every 0 %% rate): Z zero-"
+                            "rated, E exempt, AE reverse charge, K intra-community, G export, O outside scope; "
+                            "without it the description decides ('Medecontractant' → AE), else Z")
     setup.add_argument("--package", choices=PACKAGES, help="the default package")
     setup.add_argument("--param", action="append", type=PARAM, metavar="NAME=VALUE",
                        help="a parameter of the package (see `focus-connector export --help`)")

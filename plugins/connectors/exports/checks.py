@@ -21,7 +21,7 @@ from connectors.exports.resolve import ledger_account, structured_communication
 from connectors.exports.settings import ExportSettings
 from connectors.exports.store import Problem
 from connectors.exports.writers import Writer
-from connectors.validation import money_problems, quiet_great_expectations
+from connectors.validation import money_problems, quiet_great_expectations, valid_vat_number
 
 log = logging.getLogger(__name__)
 CHUNK = 5_000
@@ -41,13 +41,14 @@ class ExportChecks:
     """The suites of one export; ``problems`` validates documents chunk by chunk, then the customers."""
 
     def __init__(self, *, entity: str, settings: ExportSettings, writer: Writer, country: str | None,
-                 number_mode: str, numbers: Mapping[PartyRef, str]):
+                 number_mode: str, numbers: Mapping[PartyRef, str], tax_rates: Mapping[str, str]):
         self.entity = entity
         self.settings = settings
         self.writer = writer
         self.country = (country or "").upper() or None
         self.number_mode = number_mode
         self.numbers = numbers
+        self.tax_rates = tax_rates
         self._lines, self._documents, self._customers = self._build()
 
     def _build(self):
@@ -81,6 +82,7 @@ class ExportChecks:
         ])
         customers = definition("export_customers", [
             true("number_known", "missing_customer_number"),
+            true("vat_number_valid", "invalid_vat_number"),
             gxe.ExpectColumnValuesToBeInSet(column="gaps", value_set=[""], meta={"code": "package_needs"}),
         ])
         return lines, documents, customers
@@ -94,7 +96,8 @@ class ExportChecks:
                 "row": f"{doc.source_id}#{line.number}", "focus_id": doc.source_id, "line": line.number,
                 "line_kind": line.kind.value, "rate": line.tax_rate, "category": line.product_category_id,
                 "ledger_account": ledger_account(line.kind, line.ledger_account, line.tax_rate, self.settings),
-                "rate_known": legal is None or line.tax_rate in legal,
+                "rate_known": (legal is None or line.tax_rate in legal) and (
+                    line.tax_rate_id is None or line.tax_rate_id in self.tax_rates),
             }
 
     def _document_row(self, doc: Document, customers: Mapping[PartyRef, Party]) -> dict:
@@ -114,7 +117,8 @@ class ExportChecks:
         while chunk := list(islice(iterator, CHUNK)):
             for doc in chunk:
                 categories.setdefault(doc.party, set()).update(
-                    self.settings.category_for(line.tax_rate) for line in doc.lines)
+                    self.settings.category_for(line.tax_rate, self.tax_rates.get(line.tax_rate_id or ""))
+                    for line in doc.lines)
             yield from self._document_problems(chunk, customers)
         yield from self._customer_problems(customers, categories)
 
@@ -160,8 +164,9 @@ class ExportChecks:
                 f"(`focus-connector exports setup {entity} --ledger-by-rate {row['rate']}=700000{fill}`)")
         if code == "unknown_vat_rate":
             country = COUNTRY_NAMES.get(self.country or "", self.country or "")
-            return "tax_rate", (f"{at}: tax rate {_percent(row['rate'])} is not a {country} VAT rate; correct the "
-                                "line's tax rate in Focus (credit the invoice and invoice again)")
+            return "tax_rate", (f"{at}: tax rate {_percent(row['rate'])} is not a {country} VAT rate of the "
+                                "department; correct the line's tax rate in Focus (credit the invoice and invoice "
+                                "again)")
         if code == "missing_journal":
             which = "credit-note" if doc.kind.is_credit_note else "invoice"
             return "journal", (f"{label}: no {which} journal is set; set it with `focus-connector exports setup "
@@ -191,12 +196,17 @@ class ExportChecks:
             gaps_of[key] = gaps
             rows.append({"row": key, "name": party.name,
                          "number_known": self.number_mode != "manual" or ref in self.numbers,
+                         "vat_number_valid": not party.vat_number or valid_vat_number(party.vat_number),
                          "gaps": "; ".join(g.field for g in gaps)})
         by_key = {f"{ref.type}:{ref.id}": (ref, party) for ref, party in customers.items()}
         for code, row in self._run(pd.DataFrame(rows), self._customers):
             ref, party = by_key[row.name]
             label = f"Customer {party.name or ref.id}"
-            if code == "missing_customer_number":
+            if code == "invalid_vat_number":
+                yield Problem("customer", ref.id, label, code, "vat_number", (
+                    f"{label}: VAT number {party.vat_number} is not valid; correct it on the "
+                    f"{'contact' if ref.type == 'contact' else 'company'} in Focus"))
+            elif code == "missing_customer_number":
                 yield Problem("customer", ref.id, label, code, "customer_number", (
                     f"{label}: has no customer number for {self.writer.title} and numbers are managed by hand; "
                     f"import them (`focus-connector customers import-numbers {self.entity} FILE`) or set one "

@@ -120,6 +120,8 @@ def collect(engine: Engine, focus: Callable[[], FocusClient], export_id: int) ->
     progress = Progress(log, "collect", unit="documents")
     with focus() as client:
         info = streams.department_info(client, export.department_id)
+        tax_rates = {item["id"]: item.get("description") or "" for item in streams.tax_rates(client,
+                                                                                           export.department_id)}
         for record in extract_sales(client, export.department_id, start_date=export.period_from,
                                     end_date=export.period_to):
             if isinstance(record, Document):
@@ -145,7 +147,8 @@ def collect(engine: Engine, focus: Callable[[], FocusClient], export_id: int) ->
     progress.finish()
     store.add_problems(issues)
     store.update(seller=_seller(info), document_count=counts["documents"], invoice_count=counts["invoices"],
-                 customer_count=counts["customers"], options={**export.options, "credited": references})
+                 customer_count=counts["customers"],
+                 options={**export.options, "credited": references, "tax_rates": tax_rates})
     log.info("%s: collected %d document(s) (%d invoice(s)) dated %s to %s and %d customer(s); %d unreadable",
              export.entity, counts["documents"], counts["invoices"], export.period_from, export.period_to,
              counts["customers"], counts["unreadable"])
@@ -202,7 +205,8 @@ def validate(engine: Engine, export_id: int) -> dict[str, int]:
     numbers = _numbers(engine, export).numbers(customers)
     checks = ExportChecks(entity=export.entity, settings=settings, writer=writer,
                           country=(export.seller.get("address") or {}).get("country"),
-                          number_mode=settings.customer_numbers, numbers=numbers)
+                          number_mode=settings.customer_numbers, numbers=numbers,
+                          tax_rates=export.options.get("tax_rates") or {})
     unreadable = [p for p in store.problems() if p.code == "unreadable"]
     store.clear_problems()
     found = store.add_problems([*unreadable, *checks.problems(store.documents(), customers)])
@@ -314,8 +318,9 @@ def write(engine: Engine, export_id: int) -> dict[str, Any]:
     buyers: dict[PartyRef, ExportCustomer] = {p.ref: export_customer(p, p.ref, numbers.get(p.ref)) for p in parties}
     credited = {k: (v[0], dt.date.fromisoformat(v[1]) if v[1] else None)
                 for k, v in (export.options.get("credited") or {}).items()}
+    tax_rates = export.options.get("tax_rates") or {}
     documents = (export_document(doc, settings, buyers.get(doc.party) or export_customer(None, doc.party, None),
-                                 credited) for doc in store.documents())
+                                 credited, tax_rates) for doc in store.documents())
     batch = ExportBatch(entity=export.entity, package=export.package, period_from=export.period_from,
                         period_to=export.period_to, seller=seller_of(export), documents=documents,
                         customers=list(buyers.values()), export_customers=settings.export_customers,

@@ -9,6 +9,7 @@ stays ``None`` here and is reported by validation (``exports.checks``), never gu
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from stdnum.be import ogm_vcs
 from connectors.domain import Document, LineKind, Party, PartyRef
 from connectors.exports.records import ExportCustomer, ExportDocument, ExportLine, ExportVat
 from connectors.exports.settings import ZERO_RATE_CATEGORIES, ExportSettings
+from connectors.money import allocate
 
 #: "+++123/4567/89002+++" or "***123/4567/89002***" (peers.md §B.7), spaces tolerated.
 STRUCTURED = re.compile(r"^\s*(\+{3}|\*{3})\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*(\+{3}|\*{3})\s*$")
@@ -56,12 +58,15 @@ def customer(party: Party | None, ref: PartyRef, number: str | None) -> ExportCu
 
 
 def export_document(doc: Document, settings: ExportSettings, buyer: ExportCustomer,
-                    credited: Mapping[str, tuple[str, object]] | None = None) -> ExportDocument:
-    """The document as a writer sees it. Lines whose ledger account cannot be resolved get ``""`` (validation
-    refuses such an export before anything is written)."""
+                    credited: Mapping[str, tuple[str | None, object]] | None = None,
+                    tax_rates: Mapping[str, str] | None = None) -> ExportDocument:
+    """The document as a writer sees it. ``tax_rates`` maps Focus tax rate ids to their descriptions (what tells
+    a reverse-charge 0 % from a zero-rated one). A line whose ledger account cannot be resolved gets ``""``
+    (validation refuses such an export before anything is written)."""
+    descriptions = tax_rates or {}
     lines = []
     for line in doc.lines:
-        category = settings.category_for(line.tax_rate)
+        category = settings.category_for(line.tax_rate, descriptions.get(line.tax_rate_id or ""))
         code, reason = exemption(category)
         lines.append(ExportLine(
             number=line.number, description=line.description, amount=line.amount, tax_rate=line.tax_rate,
@@ -69,21 +74,38 @@ def export_document(doc: Document, settings: ExportSettings, buyer: ExportCustom
             ledger_account=ledger_account(line.kind, line.ledger_account, line.tax_rate, settings) or "",
             kind=line.kind, quantity=line.quantity, unit_price=line.unit_price,
             discount_percent=line.discount_percent, exemption_code=code, exemption_reason=reason))
-    vat = []
-    for v in doc.vat:
-        category = settings.category_for(v.rate)
-        code, reason = exemption(category)
-        vat.append(ExportVat(rate=v.rate, vat_category=category, taxable=v.taxable, tax=v.tax,
-                             exemption_code=code, exemption_reason=reason))
     communication, _ = structured_communication(doc.payment_reference)
     credited_number, credited_date = (credited or {}).get(doc.credits_source_id or "", (None, None))
     return ExportDocument(
         source_id=doc.source_id, source_type=doc.source_type, is_credit_note=doc.kind.is_credit_note,
         number=doc.number, date=doc.date, currency=doc.currency, customer=buyer,
         journal=settings.credit_note_journal if doc.kind.is_credit_note else settings.invoice_journal,
-        lines=tuple(lines), vat=tuple(vat), total_excl=doc.total_excl, total_vat=doc.total_vat,
+        lines=tuple(lines), vat=vat_by_category(doc, lines), total_excl=doc.total_excl, total_vat=doc.total_vat,
         total_incl=doc.total_incl, due_date=doc.due_date, payable=doc.payable,
         structured_communication=communication,
         payment_reference=None if communication else doc.payment_reference,
         credited_number=credited_number, credited_date=credited_date,  # type: ignore[arg-type]
         from_negative_invoice=doc.from_negative_invoice)
+
+
+def vat_by_category(doc: Document, lines: list[ExportLine]) -> tuple[ExportVat, ...]:
+    """Focus's VAT per rate, split by category where one rate holds two (a zero-rated and a reverse-charge
+    0 % line on one invoice): the taxable amount per category is its lines, the rate's VAT is shared in
+    proportion (zero at 0 %), so the figures still add up to Focus's to the cent."""
+    by_rate: dict[Decimal, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for line in lines:
+        by_rate[line.tax_rate][line.vat_category] += line.amount
+    out = []
+    for v in doc.vat:
+        parts = by_rate.get(v.rate) or {"S" if v.rate > 0 else "Z": v.taxable}
+        categories = sorted(parts)
+        if len(categories) == 1:
+            taxables, taxes = [v.taxable], [v.tax]
+        else:
+            taxables = [parts[c] for c in categories]
+            taxes = allocate(v.tax, taxables)
+        for category, taxable, tax in zip(categories, taxables, taxes, strict=True):
+            code, reason = exemption(category)
+            out.append(ExportVat(rate=v.rate, vat_category=category, taxable=taxable, tax=tax,
+                                 exemption_code=code, exemption_reason=reason))
+    return tuple(out)

@@ -32,6 +32,15 @@ ZERO_RATE_CATEGORIES = {
     "G": ("VATEX-EU-G", "Export outside the EU"),
     "O": ("VATEX-EU-O", "Not subject to VAT"),
 }
+#: Words in a Focus tax rate's description that say what a 0 % rate is (Teamleader's own names and the usual
+#: Dutch, French and English ones); a setting always wins over a suggestion.
+CATEGORY_WORDS = (
+    ("AE", ("medecontract", "cocontract", "reverse", "verlegd", "autoliquidation", "verlegging")),
+    ("K", ("intracom", "intra-com", "intra com", "intra-eu", "ic-lever", "ic levering")),
+    ("G", ("export", "buiten de eu", "hors ue", "outside the eu", "extra-eu")),
+    ("E", ("exempt", "vrijgesteld", "exonér", "exoner", "art. 44", "artikel 44", "article 44")),
+    ("O", ("not subject", "niet onderworpen", "hors champ", "outside scope", "out of scope")),
+)
 CUSTOMER_NUMBER_MODES = ("generate", "manual")
 DEFAULT_NUMBER_START = 100000
 
@@ -50,7 +59,7 @@ class ExportSettings:
     credit_note_journal: str = "VC"
     customer_numbers: str = "generate"
     number_start: int = DEFAULT_NUMBER_START
-    #: VAT rate text → UNCL5305 category, for rates that are not standard-rated (a 0 % rate: Z unless set).
+    #: Focus tax rate description ("0% Medecontractant") or rate text ("0") → UNCL5305 category, for 0 % rates.
     vat_categories: dict[str, str] = field(default_factory=dict)
     package: str = "ubl"
     export_customers: bool = True
@@ -60,11 +69,18 @@ class ExportSettings:
     def ledger_for(self, rate: Decimal) -> str | None:
         return {Decimal(k): v for k, v in self.ledger_by_rate.items()}.get(rate)
 
-    def category_for(self, rate: Decimal) -> str:
-        """The UNCL5305 category of a rate: S when it is above zero, else the setting (Z by default)."""
+    def category_for(self, rate: Decimal, description: str | None = None) -> str:
+        """The UNCL5305 category of a Focus tax rate: S above zero; for 0 %, the setting for its description,
+        else the setting for the rate, else what its description says (reverse charge, intra-community…),
+        else Z (zero-rated)."""
         if rate > 0:
             return "S"
-        return {Decimal(k): v for k, v in self.vat_categories.items()}.get(rate, "Z")
+        if description and description in self.vat_categories:
+            return self.vat_categories[description]
+        by_rate = {Decimal(k): v for k, v in self.vat_categories.items() if _is_rate(k)}
+        if rate in by_rate:
+            return by_rate[rate]
+        return suggested_category(description)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,6 +107,23 @@ class ExportSettings:
             else:
                 values[name] = value
         return replace(self, **values)
+
+
+def _is_rate(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def suggested_category(description: str | None) -> str:
+    """What a 0 % tax rate's description says it is; Z when it says nothing more."""
+    text = (description or "").casefold()
+    for category, words in CATEGORY_WORDS:
+        if any(word in text for word in words):
+            return category
+    return "Z"
 
 
 @dataclass(frozen=True)
