@@ -1,4 +1,4 @@
-"""The offline export DAG: files for desktop accounting packages, charged once per invoice.
+"""The offline export Airflow DAG: files for desktop accounting packages, charged once per invoice.
 
 Departments come from the snapshot `focus-connector exports setup` writes (see connectors.exports.settings);
 the tasks are plain functions in connectors.exports.job.
