@@ -190,13 +190,15 @@ class ExportChecks:
 
         rows, gaps_of = [], {}
         for ref, party in customers.items():
-            gaps = self.writer.customer_gaps(export_customer(party, ref, self.numbers.get(ref)),
-                                             sorted(categories.get(ref, set())))
+            vat_valid = not party.vat_number or valid_vat_number(party.vat_number)
+            gaps = [gap for gap in self.writer.customer_gaps(export_customer(party, ref, self.numbers.get(ref)),
+                                                             sorted(categories.get(ref, set())))
+                    if vat_valid or gap.field != "vat_number"]  # an invalid VAT number is said once, below
             key = f"{ref.type}:{ref.id}"
             gaps_of[key] = gaps
             rows.append({"row": key, "name": party.name,
                          "number_known": self.number_mode != "manual" or ref in self.numbers,
-                         "vat_number_valid": not party.vat_number or valid_vat_number(party.vat_number),
+                         "vat_number_valid": vat_valid,
                          "gaps": "; ".join(g.field for g in gaps)})
         by_key = {f"{ref.type}:{ref.id}": (ref, party) for ref, party in customers.items()}
         for code, row in self._run(pd.DataFrame(rows), self._customers):

@@ -214,7 +214,8 @@ class UblWriter(Writer):
             else:
                 message = (
                     "add the customer's VAT number (or Belgian enterprise number) in Focus: Peppol needs an "
-                    "electronic address for the buyer and accepts no e-mail address"
+                    "electronic address for the buyer and accepts no e-mail address (a private person has none: "
+                    "export that period with the generic CSV package instead)"
                 )
             gaps.append(Gap("vat_number", message))
         return gaps

@@ -1,0 +1,1 @@
+from tests.state.conftest import engine, state_url  # noqa: F401
