@@ -21,7 +21,7 @@ from connectors.exports.resolve import ledger_account, structured_communication
 from connectors.exports.settings import ExportSettings
 from connectors.exports.store import Problem
 from connectors.exports.writers import Writer
-from connectors.validation import money_problems, quiet_great_expectations, valid_vat_number
+from connectors.validation import money_problems, quiet_great_expectations
 
 log = logging.getLogger(__name__)
 CHUNK = 5_000
@@ -82,7 +82,6 @@ class ExportChecks:
         ])
         customers = definition("export_customers", [
             true("number_known", "missing_customer_number"),
-            true("vat_number_valid", "invalid_vat_number"),
             gxe.ExpectColumnValuesToBeInSet(column="gaps", value_set=[""], meta={"code": "package_needs"}),
         ])
         return lines, documents, customers
@@ -190,25 +189,18 @@ class ExportChecks:
 
         rows, gaps_of = [], {}
         for ref, party in customers.items():
-            vat_valid = not party.vat_number or valid_vat_number(party.vat_number)
-            gaps = [gap for gap in self.writer.customer_gaps(export_customer(party, ref, self.numbers.get(ref)),
-                                                             sorted(categories.get(ref, set())))
-                    if vat_valid or gap.field != "vat_number"]  # an invalid VAT number is said once, below
+            gaps = self.writer.customer_gaps(export_customer(party, ref, self.numbers.get(ref)),
+                                             sorted(categories.get(ref, set())))
             key = f"{ref.type}:{ref.id}"
             gaps_of[key] = gaps
             rows.append({"row": key, "name": party.name,
                          "number_known": self.number_mode != "manual" or ref in self.numbers,
-                         "vat_number_valid": vat_valid,
                          "gaps": "; ".join(g.field for g in gaps)})
         by_key = {f"{ref.type}:{ref.id}": (ref, party) for ref, party in customers.items()}
         for code, row in self._run(pd.DataFrame(rows), self._customers):
             ref, party = by_key[row.name]
             label = f"Customer {party.name or ref.id}"
-            if code == "invalid_vat_number":
-                yield Problem("customer", ref.id, label, code, "vat_number", (
-                    f"{label}: VAT number {party.vat_number} is not valid; correct it on the "
-                    f"{'contact' if ref.type == 'contact' else 'company'} in Focus"))
-            elif code == "missing_customer_number":
+            if code == "missing_customer_number":
                 yield Problem("customer", ref.id, label, code, "customer_number", (
                     f"{label}: has no customer number for {self.writer.title} and numbers are managed by hand; "
                     f"import them (`focus-connector customers import-numbers {self.entity} FILE`) or set one "
