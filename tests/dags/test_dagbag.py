@@ -18,6 +18,7 @@ SPECS = [
 @pytest.fixture
 def dagbag(tmp_path, monkeypatch):
     monkeypatch.setenv("CONNECTOR_ENTITIES_FILE", str(tmp_path / "entities.json"))
+    monkeypatch.setenv("CONNECTOR_EXPORT_ENTITIES_FILE", str(tmp_path / "export_entities.json"))
     monkeypatch.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "false")
     write_entities(SPECS)
     from airflow.dag_processing.dagbag import DagBag
@@ -29,9 +30,9 @@ def test_dag_files_import_without_errors(dagbag):
     assert dagbag.import_errors == {}
 
 
-def test_one_dag_per_entity_plus_the_sync_all_dag(dagbag):
+def test_one_dag_per_entity_plus_the_sync_all_dag_and_the_offline_export(dagbag):
     assert set(dagbag.dags) == {"accounting_sync__demo_be", "accounting_sync__demo_nl",
-                                "accounting_sync__all_entities"}
+                                "accounting_sync__all_entities", "offline_export"}
 
 
 def test_entity_dags_never_run_twice_at_once_and_carry_tool_and_country_tags(dagbag):
@@ -69,12 +70,13 @@ def test_parsing_reads_only_the_snapshot_even_with_many_entities(tmp_path, monke
     """No database or API at parse time: 200 entities parse with an unreachable state database."""
     path = tmp_path / "many.json"
     monkeypatch.setenv("CONNECTOR_ENTITIES_FILE", str(path))
+    monkeypatch.setenv("CONNECTOR_EXPORT_ENTITIES_FILE", str(tmp_path / "export_entities.json"))
     monkeypatch.setenv("CONNECTOR_STATE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")  # unusable
     path.write_text(json.dumps([{**SPECS[0].__dict__, "entity": f"e{i}"} for i in range(200)]))
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder="dags")
-    assert bag.import_errors == {} and len(bag.dags) == 201
+    assert bag.import_errors == {} and len(bag.dags) == 202  # and the offline export
 
 
 def test_dags_show_the_company_entity_and_its_tool(dagbag):
