@@ -8,8 +8,12 @@
 4. Prints per entity what was booked, what was refused and why, and the parties.
 5. Runs two entities again to show nothing is booked twice, then records payments in their tools
    (``scripts/demo_payments.py``), runs them once more and prints what Focus shows and the digest mail.
+6. Exports one department's period for desktop accounting packages through the ``offline_export`` DAG, as
+   UBL/Peppol then as CSV (``scripts/demo_exports.py``): where the files are, what was charged, and that the
+   second export of the period is free. The files stay in ``exports/``.
 
-Everything runs on free loopback ports in a temporary directory and is removed afterwards.
+Everything runs on free loopback ports in a temporary directory and is removed afterwards, except the export
+files in ``exports/``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sqlalchemy import create_engine, select  # noqa: E402
 
 from connectors.state.models import SyncError, SyncRun  # noqa: E402
 from sandbox.world import DEMO_ENTITIES, World, demo_world  # noqa: E402
-from scripts import demo_payments  # noqa: E402
+from scripts import demo_exports, demo_payments  # noqa: E402
 
 
 def summary(world: World, entity: str) -> list[str]:
@@ -129,6 +133,10 @@ def main() -> int:
                 print("The digest mailed to the subscribed user (aiosmtpd on loopback):")
                 print("\n".join(demo_payments.digest_lines(box)))
             print("\n" + octopus_quotas(world))
+            print("\nOffline export: files for desktop accounting packages, €0.10 per invoice the first time.")
+            print("\n".join(demo_exports.run(world)))
+            print(world.cli("billing", "report", "--month", time.strftime("%Y-%m")).stdout.rstrip())
+            print(f"The export files stay in {demo_exports.EXPORTS.relative_to(ROOT)}/ after the demo.")
     return 0 if proved else 1
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors import input_values
-from connectors.cli.common import ENTITY_NAME, ISO_DATE, LEDGER_BY_RATE, arg_type, positive_int, state_engine
+from connectors.cli.common import ENTITY_NAME, ISO_DATE, arg_type, positive_int, state_engine
 from connectors.exports import billing, job
 from connectors.exports.settings import (
     CUSTOMER_NUMBER_MODES,
@@ -47,11 +47,17 @@ def _vat_category(text: str) -> tuple[str, str]:
     return key.strip(), category.strip().upper()
 
 
+def _ledger_by_rate(text: str) -> tuple[str, str]:
+    rate, account = input_values.key_value(text, "--ledger-by-rate", "RATE=ACCOUNT (e.g. 0.21=700000)")
+    return input_values.vat_rate(rate, "--ledger-by-rate"), account
+
+
 def _param(text: str) -> tuple[str, str]:
     return input_values.key_value(text, "--param", "NAME=VALUE (e.g. csv_delimiter=;)")
 
 
 VAT_CATEGORY = arg_type(_vat_category, "VAT category")
+LEDGER_BY_RATE = arg_type(_ledger_by_rate, "ledger account per VAT rate")
 PARAM = arg_type(_param, "package parameter")
 
 
@@ -63,14 +69,15 @@ def package_params(package: str, pairs: list[tuple[str, str]]) -> dict[str, Any]
         param = known.get(name)
         if param is None:
             choices = ", ".join(known) or "none"
-            raise SystemExit(f"error: {package} has no parameter {name!r} (its parameters: {choices})")
+            raise SystemExit(f"error: --param: {package} has no parameter {name!r} (its parameters: {choices})")
         value: Any = text
         if param.type == "boolean":
             value = text.lower() in ("1", "true", "yes", "on")
         elif param.type == "integer":
             value = int(text) if text.isdigit() else None
         if value is None or (param.enum and value not in param.enum):
-            raise SystemExit(f"error: --param {name}: {text!r} is not one of {', '.join(map(str, param.enum or ()))}")
+            choices = ", ".join(map(repr, param.enum or ())) or f"a {param.type}"
+            raise SystemExit(f"error: --param {name}: {text!r} is not one of {choices}")
         out[name] = value
     return out
 
@@ -103,8 +110,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     package = args.package or profile.settings.package
     params = package_params(package, args.param or [])
     settings = profile.settings.updated(
-        ledger_by_rate={rate: account for (direction, rate), account in args.ledger_by_rate or []
-                        if direction == "sales"} or None,
+        ledger_by_rate=dict(args.ledger_by_rate or []) or None,
         fill_lines_by_rate=args.fill_lines_by_rate, sales_discount_account=args.discount_account,
         invoice_journal=args.invoice_journal, credit_note_journal=args.credit_note_journal,
         customer_numbers=args.customer_numbers, number_start=args.number_start,
@@ -228,8 +234,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     setup = commands.add_parser("setup", help="create or change a department's export settings")
     setup.add_argument("entity", type=ENTITY_NAME)
     setup.add_argument("--department", help="Focus department (name or id); needed the first time")
-    setup.add_argument("--ledger-by-rate", action="append", type=lambda t: LEDGER_BY_RATE(
-        t if ":" in t else f"sales:{t}"), metavar="RATE=ACCOUNT",
+    setup.add_argument("--ledger-by-rate", action="append", type=LEDGER_BY_RATE, metavar="RATE=ACCOUNT",
         help="ledger account for lines without one, per VAT rate as a fraction (0.21=700000); repeat")
     setup.add_argument("--fill-lines-by-rate", action=argparse.BooleanOptionalAction, default=None,
                        help="fill lines without a ledger account with their rate's account")

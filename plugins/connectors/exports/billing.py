@@ -54,7 +54,8 @@ class Quote:
 
     def sentence(self) -> str:
         return (f"{self.new} invoice(s) charged for the first time at {self.price} {CURRENCY} = {self.amount} "
-                f"{CURRENCY}; {self.free} re-exported for free (credit notes are never charged)")
+                f"{CURRENCY}; {self.free} re-exported for free (credit notes are free; a negative invoice is a Focus "
+                "invoice and counts as one)")
 
 
 def already_charged(engine: Engine, focus_ids: list[str]) -> set[str]:

@@ -41,7 +41,8 @@ class ExportChecks:
     """The suites of one export; ``problems`` validates documents chunk by chunk, then the customers."""
 
     def __init__(self, *, entity: str, settings: ExportSettings, writer: Writer, country: str | None,
-                 number_mode: str, numbers: Mapping[PartyRef, str], tax_rates: Mapping[str, str]):
+                 number_mode: str, numbers: Mapping[PartyRef, str], tax_rates: Mapping[str, str],
+                 categories: Mapping[str, str] | None = None):
         self.entity = entity
         self.settings = settings
         self.writer = writer
@@ -49,6 +50,8 @@ class ExportChecks:
         self.number_mode = number_mode
         self.numbers = numbers
         self.tax_rates = tax_rates
+        #: Focus product category id → its name, for messages people can act on.
+        self.categories = categories or {}
         self._lines, self._documents, self._customers = self._build()
 
     def _build(self):
@@ -73,6 +76,7 @@ class ExportChecks:
         lines = definition("export_lines", [
             gxe.ExpectColumnValuesToNotBeNull(column="ledger_account", meta={"code": "missing_ledger_account"}),
             true("rate_known", "unknown_vat_rate"),
+            true("tax_rate_of_department", "foreign_tax_rate"),
         ])
         documents = definition("export_documents", [
             gxe.ExpectColumnValuesToNotBeNull(column="journal", meta={"code": "missing_journal"}),
@@ -93,10 +97,12 @@ class ExportChecks:
         for line in doc.lines:
             yield {
                 "row": f"{doc.source_id}#{line.number}", "focus_id": doc.source_id, "line": line.number,
-                "line_kind": line.kind.value, "rate": line.tax_rate, "category": line.product_category_id,
+                "line_kind": line.kind.value, "rate": line.tax_rate,
                 "ledger_account": ledger_account(line.kind, line.ledger_account, line.tax_rate, self.settings),
-                "rate_known": (legal is None or line.tax_rate in legal) and (
-                    line.tax_rate_id is None or line.tax_rate_id in self.tax_rates),
+                "category_name": self.categories.get(line.product_category_id or "") or line.product_category_id
+                or "",
+                "rate_known": legal is None or line.tax_rate in legal,
+                "tax_rate_of_department": line.tax_rate_id is None or line.tax_rate_id in self.tax_rates,
             }
 
     def _document_row(self, doc: Document, customers: Mapping[PartyRef, Party]) -> dict:
@@ -155,17 +161,22 @@ class ExportChecks:
                 return "sales_discount_account", (
                     f"{at}: the commercial discount has no ledger account; set the sales discount account "
                     f"(`focus-connector exports setup {entity} --discount-account 708000`)")
-            hint = (f"link product category {row['category']} to a ledger account in Focus" if row["category"]
-                    else "give the line a product category linked to a ledger account in Focus")
+            hint = (f"link product category '{row['category_name']}' to a ledger account in Focus"
+                    if row["category_name"] else "give the line a product category linked to a ledger account in Focus")
             fill = "" if s.fill_lines_by_rate else " --fill-lines-by-rate"
+            rate = format(Decimal(row["rate"]).normalize(), "f")
             return "ledger_account", (
                 f"{at}: the line has no ledger account; {hint}, or fill lines by VAT rate "
-                f"(`focus-connector exports setup {entity} --ledger-by-rate {row['rate']}=700000{fill}`)")
+                f"(`focus-connector exports setup {entity} --ledger-by-rate {rate}=700000{fill}`)")
         if code == "unknown_vat_rate":
             country = COUNTRY_NAMES.get(self.country or "", self.country or "")
             return "tax_rate", (f"{at}: tax rate {_percent(row['rate'])} is not a {country} VAT rate of the "
                                 "department; correct the line's tax rate in Focus (credit the invoice and invoice "
                                 "again)")
+        if code == "foreign_tax_rate":
+            return "tax_rate", (f"{at}: its Focus tax rate ({_percent(row['rate'])}) is not one of this "
+                                "department's tax rates; correct the line's tax rate in Focus (credit the invoice and "
+                                "invoice again)")
         if code == "missing_journal":
             which = "credit-note" if doc.kind.is_credit_note else "invoice"
             return "journal", (f"{label}: no {which} journal is set; set it with `focus-connector exports setup "

@@ -122,6 +122,8 @@ def collect(engine: Engine, focus: Callable[[], FocusClient], export_id: int) ->
         info = streams.department_info(client, export.department_id)
         tax_rates = {item["id"]: item.get("description") or "" for item in streams.tax_rates(client,
                                                                                            export.department_id)}
+        categories = {item["id"]: item.get("name") or "" for item in streams.product_categories(
+            client, export.department_id)}
         for record in extract_sales(client, export.department_id, start_date=export.period_from,
                                     end_date=export.period_to):
             if isinstance(record, Document):
@@ -148,7 +150,8 @@ def collect(engine: Engine, focus: Callable[[], FocusClient], export_id: int) ->
     store.add_problems(issues)
     store.update(seller=_seller(info), document_count=counts["documents"], invoice_count=counts["invoices"],
                  customer_count=counts["customers"],
-                 options={**export.options, "credited": references, "tax_rates": tax_rates})
+                 options={**export.options, "credited": references, "tax_rates": tax_rates,
+                          "categories": categories})
     log.info("%s: collected %d document(s) (%d invoice(s)) dated %s to %s and %d customer(s); %d unreadable",
              export.entity, counts["documents"], counts["invoices"], export.period_from, export.period_to,
              counts["customers"], counts["unreadable"])
@@ -206,7 +209,8 @@ def validate(engine: Engine, export_id: int) -> dict[str, int]:
     checks = ExportChecks(entity=export.entity, settings=settings, writer=writer,
                           country=(export.seller.get("address") or {}).get("country"),
                           number_mode=settings.customer_numbers, numbers=numbers,
-                          tax_rates=export.options.get("tax_rates") or {})
+                          tax_rates=export.options.get("tax_rates") or {},
+                          categories=export.options.get("categories") or {})
     unreadable = [p for p in store.problems() if p.code == "unreadable"]
     store.clear_problems()
     found = store.add_problems([*unreadable, *checks.problems(store.documents(), customers)])

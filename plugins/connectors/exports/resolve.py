@@ -95,17 +95,22 @@ def vat_by_category(doc: Document, lines: list[ExportLine]) -> tuple[ExportVat, 
     by_rate: dict[Decimal, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for line in lines:
         by_rate[line.tax_rate][line.vat_category] += line.amount
-    out = []
+    stated: dict[Decimal, list[Decimal]] = {}  # Focus may state one rate in several entries (one per tax rate)
     for v in doc.vat:
-        parts = by_rate.get(v.rate) or {"S" if v.rate > 0 else "Z": v.taxable}
+        total = stated.setdefault(v.rate, [Decimal("0.00"), Decimal("0.00")])
+        total[0] += v.taxable
+        total[1] += v.tax
+    out = []
+    for rate, (stated_taxable, stated_tax) in stated.items():
+        parts = by_rate.get(rate) or {"S" if rate > 0 else "Z": stated_taxable}
         categories = sorted(parts)
         if len(categories) == 1:
-            taxables, taxes = [v.taxable], [v.tax]
+            taxables, taxes = [stated_taxable], [stated_tax]
         else:
             taxables = [parts[c] for c in categories]
-            taxes = allocate(v.tax, taxables)
+            taxes = allocate(stated_tax, taxables)
         for category, taxable, tax in zip(categories, taxables, taxes, strict=True):
             code, reason = exemption(category)
-            out.append(ExportVat(rate=v.rate, vat_category=category, taxable=taxable, tax=tax,
+            out.append(ExportVat(rate=rate, vat_category=category, taxable=taxable, tax=tax,
                                  exemption_code=code, exemption_reason=reason))
     return tuple(out)

@@ -80,7 +80,11 @@ def publish(staging: str, entity: str, name: str) -> tuple[str, list[StoredFile]
     target = root() / entity / name
     _empty(target)
     target.mkdir(parents=True, exist_ok=True)
-    stored = [_copy(path, target / path.name) for path in sorted(source.iterdir(), key=lambda p: p.name)]
+    try:
+        stored = [_copy(path, target / path.name) for path in sorted(source.iterdir(), key=lambda p: p.name)]
+    except BaseException:
+        _empty(target, remove=True)  # never leave half an export where people download them
+        raise
     return str(target), stored
 
 
