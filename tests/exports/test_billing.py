@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors import cli
-from connectors.exports import billing, job, storage
+from connectors.exports import billing, job, storage, summaries
 from connectors.exports.settings import ExportSettings
 from connectors.exports.writers.generic_csv import CsvWriter
 from connectors.state.db import make_engine, sessions
@@ -466,7 +466,7 @@ def test_a_quote_made_before_another_export_published_is_never_exceeded(exporter
     export = export_row(exporter.engine, quoted)
     assert (export.charged_invoices, export.charge) == (len(left), cents(len(left)))
     assert Decimal(export.charge) <= Decimal(export.quoted_amount)
-    said = [line for line in job.report(exporter.engine, quoted) if "another export" in line]
+    said = [line for line in summaries.report(exporter.engine, quoted) if "another export" in line]
     assert len(said) == 1 and str(len(taken)) in said[0]
 
 

@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Loggers whose INFO lines are progress for task logs, not output for a person at a terminal.
+QUIET_LOGGERS = ("connectors", "httpx", "great_expectations")
+
 #: Options whose values are opaque strings that may start with "-" (about 1 OAuth code in 64 does).
 OPAQUE_VALUE_OPTIONS = frozenset({"--code"})
 
@@ -65,6 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(join_opaque_values(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        # Importing Airflow (connections, ObjectStoragePath) sets the root logger to INFO on stdout: keep the
+        # connector's and httpx's progress lines out of a command's output unless --verbose asks for them.
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     try:
         return args.func(args)
     except (FocusError, AuthError, TargetError, IntegrationError, ConnectionMissing, StateDatabaseError) as exc:

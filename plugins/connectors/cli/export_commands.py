@@ -15,7 +15,7 @@ from typing import Any
 
 from connectors import input_values
 from connectors.cli.common import ENTITY_NAME, ISO_DATE, arg_type, positive_int, state_engine
-from connectors.exports import billing, job
+from connectors.exports import billing, job, summaries
 from connectors.exports.settings import (
     CUSTOMER_NUMBER_MODES,
     ZERO_RATE_CATEGORIES,
@@ -204,7 +204,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if export_id is not None:
             job.fail(engine, export_id, f"{type(exc).__name__}: {exc}")
         raise
-    print("\n".join(job.report(engine, export_id)))
+    print("\n".join(summaries.report(engine, export_id)))
     return 0
 
 

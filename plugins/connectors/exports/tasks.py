@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from connectors.exports import job
+from connectors.exports import job, summaries
 from connectors.focus.connection import focus_client
 from connectors.state.db import make_engine, migrate
 
@@ -51,7 +51,7 @@ def start(request: job.ExportRequest, run_ref: str) -> int:
 
 
 def review(export_id: int) -> str:
-    return job.review_markdown(_engine(), export_id)
+    return summaries.review_markdown(_engine(), export_id)
 
 
 def decide(export_id: int, approved: bool, by: str) -> None:
@@ -60,7 +60,7 @@ def decide(export_id: int, approved: bool, by: str) -> None:
 
 
 def report(export_id: int) -> list[str]:
-    lines = job.report(_engine(), export_id)
+    lines = summaries.report(_engine(), export_id)
     for line in lines:
         log.info("%s", line)
     return lines
