@@ -20,13 +20,8 @@ import pytest
 from sqlalchemy import event, insert
 
 from connectors.domain import PartyRef
-from connectors.exports.customer_numbers import (
-    CustomerNumbers,
-    NumberConflict,
-    NumbersFileError,
-    import_numbers,
-    read_numbers_csv,
-)
+from connectors.exports.customer_number_import import NumbersFileError, import_numbers, read_numbers_csv
+from connectors.exports.customer_numbers import CustomerNumbers, NumberConflict
 from connectors.focus.client import FocusClient
 from connectors.state.db import make_engine
 from connectors.state.export_models import CustomerNumber

@@ -31,7 +31,8 @@ TIME_ONLY = {
     "targets/octopus/api.py": "the (absent) pacing wait in seconds",
     "targets/octopus/auth.py": "token lifetimes in seconds",
     "targets/octopus/target.py": "the default timeout in seconds",
-    "exports/customer_numbers.py": "name-similarity cut-off and retry back-off in seconds (no amount in it)",
+    "exports/customer_numbers.py": "retry back-off in seconds (no amount in it)",
+    "exports/customer_number_import.py": "name-similarity cut-off (no amount in it)",
 }
 #: ``.json()`` on answers that carry no amounts: token endpoints and error bodies.
 PLAIN_JSON = {"token_requests.py", "focus/auth.py", "focus/client.py", "targets/exact_online/auth.py", "targets/octopus/auth.py"}

@@ -68,11 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(join_opaque_values(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    previous = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
     if not args.verbose:
         # Importing Airflow (connections, ObjectStoragePath) sets the root logger to INFO on stdout: keep the
         # connector's and httpx's progress lines out of a command's output unless --verbose asks for them.
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        return _run(args)
+    finally:
+        for name, level in previous.items():  # a command run in-process leaves logging as it found it
+            logging.getLogger(name).setLevel(level)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except (FocusError, AuthError, TargetError, IntegrationError, ConnectionMissing, StateDatabaseError) as exc:

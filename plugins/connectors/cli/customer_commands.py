@@ -13,13 +13,8 @@ from sqlalchemy import Engine
 
 from connectors.cli.common import ENTITY_NAME, state_engine
 from connectors.domain import PartyRef
-from connectors.exports.customer_numbers import (
-    CustomerNumbers,
-    NumberConflict,
-    NumbersFileError,
-    import_numbers,
-    read_numbers_csv,
-)
+from connectors.exports.customer_number_import import NumbersFileError, import_numbers, read_numbers_csv
+from connectors.exports.customer_numbers import CustomerNumbers, NumberConflict
 from connectors.exports.settings import Profile, ProfileMissing, load_profile
 from connectors.exports.writers import PACKAGES
 from connectors.focus.connection import focus_client

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from connectors import input_values
 from connectors.cli.common import ENTITY_NAME, ISO_DATE, arg_type, positive_int, state_engine
-from connectors.exports import billing, job, summaries
+from connectors.exports import billing, job, storage, summaries
 from connectors.exports.settings import (
     CUSTOMER_NUMBER_MODES,
     ZERO_RATE_CATEGORIES,
@@ -167,8 +166,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if args.out:
-        os.environ["CONNECTOR_EXPORTS_URL"] = args.out
+    with storage.location(args.out):
+        return _export(args)
+
+
+def _export(args: argparse.Namespace) -> int:
     engine = state_engine()
     try:
         profile = load_profile(engine, args.entity)

@@ -12,16 +12,31 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.entities import SOURCE_INCLUDE
 
 BLOCK = 1 << 20
+#: A location chosen for one command (``focus-connector export --out DIR``), over the configured one.
+_OVERRIDE: ContextVar[str | None] = ContextVar("exports_location", default=None)
+
+
+@contextlib.contextmanager
+def location(url: str | None) -> Iterator[None]:
+    """Use ``url`` as the exports location inside the block (nothing changes when it is None)."""
+    token = _OVERRIDE.set(url) if url else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _OVERRIDE.reset(token)
 
 
 def exports_url() -> str:
-    configured = os.environ.get("CONNECTOR_EXPORTS_URL")
+    configured = _OVERRIDE.get() or os.environ.get("CONNECTOR_EXPORTS_URL")
     if configured:
         return configured
     if SOURCE_INCLUDE.is_dir():  # a checkout: exports/ at the repository root (git-ignored)
