@@ -331,10 +331,18 @@ def publish_and_bill(engine: Engine, export_id: int, *, now: Callable[[], dt.dat
             if result.rowcount != 1:
                 raise ExportRefused(f"export #{export_id} changed while it was being published")
     except BaseException:
-        storage.unpublish(location)
+        if not _published_meanwhile(store):  # never remove what another attempt at this export published
+            storage.unpublish(location)
         raise
     storage.drop_staging(export.staging)
     return _published(store.get())
+
+
+def _published_meanwhile(store: ExportStore) -> bool:
+    try:
+        return store.get().status == ExportStatus.PUBLISHED
+    except Exception:  # noqa: BLE001 - the database is what failed: the files cannot be recorded, remove them
+        return False
 
 
 def _published(export: Export) -> dict[str, Any]:
