@@ -125,32 +125,31 @@ class AirflowWorld:
         return subprocess.run([str(BIN / argv[0]), *argv[1:]], env=self.env, cwd=REPO_ROOT, text=True,
                               capture_output=True, **kwargs)
 
-    def trigger(self, **conf) -> subprocess.CompletedProcess:
-        return self.run("airflow", "dags", "test", "offline_export", "-c", json.dumps(self.conf(**conf)),
+    def trigger(self, entity: str, **conf) -> subprocess.CompletedProcess:
+        return self.run("airflow", "dags", "test", "offline_export", "-c", json.dumps(self.conf(entity, **conf)),
                         timeout=300)
 
-    def conf(self, **conf) -> dict:
-        return {"entity": "demo_be", "period_from": PERIOD[0], "period_to": PERIOD[1], "package": "csv", **conf}
+    def conf(self, entity: str, **conf) -> dict:
+        return {"entity": entity, "period_from": PERIOD[0], "period_to": PERIOD[1], "package": "csv", **conf}
 
-    def exports_rows(self) -> list:
+    def exports_rows(self, entity: str) -> list:
         engine = create_engine(self.env["CONNECTOR_STATE_URL"])
         try:
             with engine.connect() as connection:
-                return connection.execute(select(Export).order_by(Export.id)).all()
+                return connection.execute(select(Export).where(Export.entity == entity).order_by(Export.id)).all()
         finally:
             engine.dispose()
 
-    def charges(self) -> list:
+    def charges(self, entity: str) -> list:
         engine = create_engine(self.env["CONNECTOR_STATE_URL"])
         try:
             with engine.connect() as connection:
-                return connection.execute(select(BillingCharge)).all()
+                return connection.execute(select(BillingCharge).where(BillingCharge.entity == entity)).all()
         finally:
             engine.dispose()
 
-    def published(self) -> list[Path]:
-        return sorted(p for p in self.exports.rglob("*") if p.is_file() and ".staging" not in p.parts
-                      and "reports" not in p.parts)
+    def published(self, entity: str) -> list[Path]:
+        return sorted(p for p in (self.exports / entity).rglob("*") if p.is_file() and "reports" not in p.parts)
 
 
 @pytest.fixture(scope="module")
@@ -160,33 +159,35 @@ def focus_for_dags() -> Iterator[RunningSandbox]:
         yield sandbox
 
 
-@pytest.fixture
-def airflow_world(tmp_path, focus_for_dags) -> AirflowWorld:
-    world = AirflowWorld(tmp_path, focus_for_dags)
-    department = focus_for_dags.manifest()["departments"][0]["id"]
+#: One entity per test, on one Airflow home and state database for the module (setting Airflow up is slow):
+#: a test only looks at its own entity's exports, charges and files.
+ENTITIES = {"auto_be": 0, "approve_nl": 1, "reject_be": 2}
+
+
+@pytest.fixture(scope="module")
+def airflow_world(tmp_path_factory, focus_for_dags) -> AirflowWorld:
+    world = AirflowWorld(tmp_path_factory.mktemp("offline-export-dag"), focus_for_dags)
     assert world.run("focus-connector", "focus", "connect", "--code", focus_for_dags.authorization_code()
                      ).returncode == 0
-    setup = world.run("focus-connector", "exports", "setup", "demo_be", "--department", department,
-                      "--ledger-by-rate", "0.21=700000", "--ledger-by-rate", "0.12=700000",
-                      "--ledger-by-rate", "0.06=700000", "--ledger-by-rate", "0=700000", "--fill-lines-by-rate",
-                      "--discount-account", "708000")
-    assert setup.returncode == 0, setup.stderr
+    departments = focus_for_dags.manifest()["departments"]
+    for entity, position in ENTITIES.items():
+        setup = world.run("focus-connector", "exports", "setup", entity, "--department", departments[position]["id"],
+                          "--ledger-by-rate", "0.21=700000", "--ledger-by-rate", "0.12=700000",
+                          "--ledger-by-rate", "0.09=8020", "--ledger-by-rate", "0.06=700000",
+                          "--ledger-by-rate", "0=700000", "--fill-lines-by-rate", "--discount-account", "708000")
+        assert setup.returncode == 0, setup.stderr
     assert world.run("airflow", "db", "migrate").returncode == 0
     return world
 
 
-def test_a_triggered_export_approved_automatically_publishes_charges_and_a_second_is_free(airflow_world):
-    first = airflow_world.trigger(approve_automatically=True)
-    assert first.returncode == 0, (first.stdout + first.stderr)[-3000:]
-    (export,) = airflow_world.exports_rows()
+def test_a_triggered_export_approved_automatically_publishes_and_charges_once_per_invoice(airflow_world):
+    run = airflow_world.trigger("auto_be", approve_automatically=True)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    (export,) = airflow_world.exports_rows("auto_be")
     assert export.status == "published" and export.approved_by.startswith("approve_automatically")
-    assert len(airflow_world.published()) == 3 and Decimal_of(export.charge) == Decimal_of("0.10") * export.invoice_count
-
-    second = airflow_world.trigger(approve_automatically=True)
-    assert second.returncode == 0, (second.stdout + second.stderr)[-3000:]
-    again = airflow_world.exports_rows()[1]
-    assert again.status == "published" and again.charge == "0.00" and again.quoted_free == export.invoice_count
-    assert len(airflow_world.charges()) == export.invoice_count
+    assert len(airflow_world.published("auto_be")) == 3
+    assert Decimal_of(export.charge) == Decimal_of("0.10") * export.invoice_count
+    assert len(airflow_world.charges("auto_be")) == export.invoice_count
 
 
 def Decimal_of(text: str):  # noqa: N802 - reads like the type it builds
@@ -241,19 +242,19 @@ def _waiting_review(base: str, headers: dict, deadline: float) -> dict:
     raise AssertionError("no review is waiting in Airflow")
 
 
-@pytest.mark.parametrize("choice", ["Approve", "Reject"])
+@pytest.mark.parametrize(("choice", "entity"), [("Approve", "approve_nl"), ("Reject", "reject_be")])
 def test_nothing_is_written_or_charged_until_a_logged_in_person_answers_the_review_in_airflow(airflow_world,
-                                                                                               choice):
+                                                                                               choice, entity):
     dag_run = subprocess.Popen([str(BIN / "airflow"), "dags", "test", "offline_export", "-c",
-                                json.dumps(airflow_world.conf())], env=airflow_world.env, cwd=REPO_ROOT,
+                                json.dumps(airflow_world.conf(entity))], env=airflow_world.env, cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         with api_server(airflow_world) as base:
             headers = {"Authorization": f"Bearer {_token(base)}"}
             review = _waiting_review(base, headers, time.monotonic() + 180)
-            (export,) = airflow_world.exports_rows()
+            (export,) = airflow_world.exports_rows(entity)
             assert export.status == "quoted"
-            assert airflow_world.published() == [] and airflow_world.charges() == []
+            assert airflow_world.published(entity) == [] and airflow_world.charges(entity) == []
             assert f"{export.quoted_new} invoice(s) charged for the first time" in review["body"]
             assert "**Customers" in review["body"] and "**Documents" in review["body"]
 
@@ -267,11 +268,12 @@ def test_nothing_is_written_or_charged_until_a_logged_in_person_answers_the_revi
     finally:
         if dag_run.poll() is None:
             dag_run.kill()
-    (export,) = airflow_world.exports_rows()
+    (export,) = airflow_world.exports_rows(entity)
     if choice == "Approve":
         assert export.status == "published", output[-3000:]
         assert export.approved_by.startswith("accountant")
-        assert len(airflow_world.published()) == 3 and len(airflow_world.charges()) == export.invoice_count
+        assert len(airflow_world.published(entity)) == 3
+        assert len(airflow_world.charges(entity)) == export.invoice_count
     else:
         assert export.status == "rejected", output[-3000:]
-        assert airflow_world.published() == [] and airflow_world.charges() == []
+        assert airflow_world.published(entity) == [] and airflow_world.charges(entity) == []

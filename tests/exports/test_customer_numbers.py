@@ -23,10 +23,11 @@ from connectors.domain import PartyRef
 from connectors.exports.customer_number_import import NumbersFileError, import_numbers, read_numbers_csv
 from connectors.exports.customer_numbers import CustomerNumbers, NumberConflict
 from connectors.focus.client import FocusClient
-from connectors.state.db import make_engine
+from connectors.state.db import make_engine, migrate
 from connectors.state.export_models import CustomerNumber
 from sandbox.runner import RunningSandbox
 from tests.integration.conftest import ClientFactory
+from tests.state.conftest import _postgres_schema
 
 DEPT = "dept-be"
 OTHER_DEPT = "dept-nl"
@@ -269,11 +270,18 @@ def test_two_processes_generating_at_once_give_each_party_one_number_and_no_numb
     _assert_one_number_each_and_none_twice(engine, [numbers for _, numbers in answers])
 
 
-def test_a_party_that_got_a_number_from_another_writer_meanwhile_keeps_it(state_url, engine):
-    """A colliding insert is rolled back and done again on what the other writer committed."""
-    if engine.dialect.name == "sqlite":
-        pytest.skip("on SQLite BEGIN IMMEDIATE lets no other writer in while a generator writes")
-    other = make_engine(state_url)
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """PostgreSQL only: on SQLite, BEGIN IMMEDIATE lets no other writer in while a generator writes."""
+    yield from _postgres_schema()
+
+
+@pytest.mark.postgres
+def test_a_party_that_got_a_number_from_another_writer_meanwhile_keeps_it(postgres_url):
+    """A colliding insert is rolled back and done again on what the other writer committed (PostgreSQL)."""
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    other = make_engine(postgres_url)
     sneaked: list[bool] = []
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -287,11 +295,12 @@ def test_a_party_that_got_a_number_from_another_writer_meanwhile_keeps_it(state_
 
     try:
         generated = book(engine).generate([(A, "Alpha"), (B, "Beta")])
+        assert sneaked
+        assert generated.numbers == {A: "100001", B: "100000"}
+        assert book(engine).numbers([A, B]) == {A: "100001", B: "100000"}
     finally:
         other.dispose()
-    assert sneaked
-    assert generated.numbers == {A: "100001", B: "100000"}
-    assert book(engine).numbers([A, B]) == {A: "100001", B: "100000"}
+        engine.dispose()
 
 
 # -- import from the accounting package -------------------------------------------------------------------
