@@ -32,10 +32,15 @@ def include_dir() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow")) / "include"
 
 
+def snapshot_file(variable: str, name: str) -> Path:
+    """The file a DAG snapshot lives in: ``$variable`` when set, else ``name`` in the include folder."""
+    configured = os.environ.get(variable)
+    return Path(configured) if configured else include_dir() / name
+
+
 def entities_file() -> Path:
     """``CONNECTOR_ENTITIES_FILE``, or ``entities.json`` in the include folder: the CLI and the DAG file agree."""
-    configured = os.environ.get("CONNECTOR_ENTITIES_FILE")
-    return Path(configured) if configured else include_dir() / "entities.json"
+    return snapshot_file("CONNECTOR_ENTITIES_FILE", "entities.json")
 
 
 @dataclass(frozen=True)

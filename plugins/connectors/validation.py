@@ -43,6 +43,27 @@ def quiet_great_expectations() -> None:
         logger = logging.getLogger(name)
         if logger.level < logging.WARNING:
             logger.setLevel(logging.WARNING)
+def suite_builder(source_name: str):
+    """(``definition(name, expectations)`` → a GX validation definition over a whole pandas DataFrame,
+    ``great_expectations.expectations``), on a quiet ephemeral context: how every GX check here is built."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    quiet_great_expectations()
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    quiet_great_expectations()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    source = context.data_sources.add_pandas(source_name)
+
+    def definition(name: str, expectations: list):
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+        return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+
+    return definition, gxe
+
+
 KIND_NAMES = {
     DocumentKind.SALES_INVOICE: "sales invoices",
     DocumentKind.SALES_CREDIT_NOTE: "sales credit notes",
@@ -162,21 +183,7 @@ class Validator:
         self._lines, self._documents = self._build()
 
     def _build(self):
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        quiet_great_expectations()
-        import great_expectations as gx
-        import great_expectations.expectations as gxe
-
-        quiet_great_expectations()
-
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = {"globally": False}
-        source = context.data_sources.add_pandas("focus_documents")
-
-        def definition(name: str, expectations: list) -> object:
-            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-            return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        definition, gxe = suite_builder("focus_documents")
 
         accounts = sorted(code for code, a in self.master.ledger_accounts.items() if not a.blocked)
         vat_codes = sorted(code for code, v in self.master.vat_codes.items() if not v.blocked)

@@ -9,7 +9,6 @@ charged; all problems are listed at once, so one round of fixes is enough.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from itertools import islice
@@ -21,7 +20,7 @@ from connectors.exports.resolve import ledger_account, structured_communication
 from connectors.exports.settings import ExportSettings
 from connectors.exports.store import Problem
 from connectors.exports.writers import Writer
-from connectors.validation import money_problems, quiet_great_expectations
+from connectors.validation import money_problems, suite_builder
 
 log = logging.getLogger(__name__)
 CHUNK = 5_000
@@ -55,20 +54,7 @@ class ExportChecks:
         self._lines, self._documents, self._customers = self._build()
 
     def _build(self):
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        quiet_great_expectations()
-        import great_expectations as gx
-        import great_expectations.expectations as gxe
-
-        quiet_great_expectations()
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = {"globally": False}
-        source = context.data_sources.add_pandas("offline_export")
-
-        def definition(name: str, expectations: list):
-            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-            return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        definition, gxe = suite_builder("offline_export")
 
         def true(column: str, code: str):
             return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=[True], meta={"code": code})

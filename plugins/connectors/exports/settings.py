@@ -11,7 +11,6 @@ parameters. The DAG reads a snapshot of the profiles (``export_entities.json``),
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from connectors.entities import include_dir
+from connectors import entities
 from connectors.state.db import session_scope, sessions
 from connectors.state.export_models import ExportProfile
 
@@ -173,8 +172,8 @@ def save_profile(engine: Engine, profile: Profile) -> Profile:
 
 
 def snapshot_file() -> Path:
-    configured = os.environ.get("CONNECTOR_EXPORT_ENTITIES_FILE")
-    return Path(configured) if configured else include_dir() / "export_entities.json"
+    """``CONNECTOR_EXPORT_ENTITIES_FILE``, or ``export_entities.json`` in the include folder."""
+    return entities.snapshot_file("CONNECTOR_EXPORT_ENTITIES_FILE", "export_entities.json")
 
 
 @dataclass(frozen=True)
