@@ -10,4 +10,5 @@ SANDBOXES: dict[str, str] = {
     "focus": "sandbox.focus.cli",
     "exact_online": "sandbox.exact_online.cli",
     "octopus": "sandbox.octopus.cli",
+    "yuki": "sandbox.yuki.cli",
 }

@@ -1,0 +1,1 @@
+"""Yuki sandbox: a local emulator of Yuki's SOAP web services (``/ws/<Service>.asmx``); see sandbox/README.md."""
