@@ -38,10 +38,13 @@ from connectors.targets.base import (
     Booking,
     DocumentRefused,
     LookupFailed,
+    NotSent,
+    PostResult,
+    QuotaSpent,
     Target,
     TargetParty,
 )
-from connectors.targets.http import NotSent, writes_before
+from connectors.targets.http import writes_before
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +127,132 @@ def load_documents(
 
     counts.update(reconcile(target, tool_bookings, from_date=settings.start_date, booked_twice=booked_twice))
     progress = Progress(log, f"documents to {target.name}", total=len(todo))
-    for entry_id in todo:
-        entry = ledger.entry(entry_id)  # as it is now: another worker may have moved it meanwhile
-        if not _to_settle(entry):
-            progress.step(outcome="moved_elsewhere")
-            continue
-        progress.step(outcome=_load_one(target, ledger, claims, tool_bookings, settings, party_targets,
-                                        parties_in_flight, entry, run_id, errors))
+    batch = _Batch(target, claims, errors, progress)
+    waiting = 0
+    try:
+        for index, entry_id in enumerate(todo):
+            if not batch.claims and not _room_for_a_batch(target):
+                waiting = len(todo) - index
+                break
+            entry = ledger.entry(entry_id)  # as it is now: another worker may have moved it meanwhile
+            if not _to_settle(entry):
+                progress.step(outcome="moved_elsewhere")
+                continue
+            outcome = _load_one(target, ledger, claims, tool_bookings, settings, party_targets, parties_in_flight,
+                                entry, run_id, errors)
+            if isinstance(outcome, Claim):
+                batch.add(outcome, entry)
+            else:
+                progress.step(outcome=outcome)
+        batch.flush()
+    except QuotaSpent as exc:
+        batch.not_sent()
+        waiting = len(todo) - progress.done
+        log.warning("%s: %s", target.name, exc)
     progress.finish()
     counts.update({k: v for k, v in progress.counts.items() if k != "moved_elsewhere"})
+    if waiting:
+        counts["waiting_for_quota"] = waiting
+        log.warning("%d document(s) wait for tomorrow's quota: %s's daily call cap leaves no room for them today "
+                    "(the calls left are kept for the payment back-fill); the next run books them", waiting,
+                    target.name)
     return counts
+
+
+#: Calls one batch may cost: the post, and one look-up should its answer be lost.
+CALLS_PER_BATCH = 2
+
+
+def _room_for_a_batch(target: Target) -> bool:
+    left = target.calls_left()
+    return left is None or left >= CALLS_PER_BATCH
+
+
+class _Batch:
+    """Claimed documents waiting to go to the tool together, up to the target's ``batch_size`` a call."""
+
+    def __init__(self, target: Target, claims: Claims, errors: ErrorSink, progress: Progress):
+        self.target = target
+        self._claims = claims
+        self._errors = errors
+        self._progress = progress
+        self.claims: list[tuple[Claim, LedgerEntry]] = []
+
+    def add(self, claim: Claim, entry: LedgerEntry) -> None:
+        self.claims.append((claim, entry))
+        if len(self.claims) >= max(1, self.target.batch_size):
+            self.flush()
+
+    def not_sent(self) -> None:
+        """The batch never left (the quota ran out first): its documents are as they were before the claims."""
+        for claim, _ in self.claims:
+            self._claims.not_sent(claim)
+        self.claims = []
+
+    def flush(self) -> None:
+        pending, self.claims = self.claims, []
+        for outcome in _post(self.target, self._claims, pending, self._errors):
+            self._progress.step(outcome=outcome)
+
+
+def _post(target: Target, claims: Claims, pending: list[tuple[Claim, LedgerEntry]], errors: ErrorSink) -> list[str]:
+    """One call for the batch; then each document's outcome. A document whose answer is ambiguous is looked up
+    in the tool (as it is since the answer was given up on) before anything else happens to it."""
+    outcomes: list[str] = []
+    live: list[tuple[Claim, LedgerEntry]] = []
+    deadline: dt.datetime | None = None
+    for claim, entry in pending:
+        renewed = claims.renew(claim)
+        if renewed is None:
+            outcomes.append("claimed_elsewhere")
+            continue
+        live.append((claim, entry))
+        deadline = renewed if deadline is None else min(deadline, renewed)
+    if not live:
+        return outcomes
+    assert deadline is not None
+    try:
+        with writes_before(deadline.timestamp()):
+            results: list[PostResult] = list(target.post_batch([claim.booking for claim, _ in live]))
+    except (NotSent, AmbiguousWrite) as exc:  # the whole call, not one document
+        results = [exc] * len(live)
+    except QuotaSpent:
+        for claim, _ in live:
+            claims.not_sent(claim)
+        raise
+    gave_up = clock.now()
+    for (claim, entry), result in zip(live, results, strict=True):
+        outcomes.append(_settle(target, claims, claim, entry, result, gave_up, errors))
+    return outcomes
+
+
+def _settle(target: Target, claims: Claims, claim: Claim, entry: LedgerEntry, result: PostResult,
+            gave_up: dt.datetime, errors: ErrorSink) -> str:
+    document = entry.document
+    assert document is not None
+    booking, focus_id, number = claim.booking, document.source_id, document.number
+    if isinstance(result, NotSent):
+        claims.not_sent(claim)
+        return "not_sent"
+    if isinstance(result, DocumentRefused):
+        claims.refused(claim, str(result), result.field)
+        errors(focus_id, number, result.code, result.field, str(result))
+        return "refused"
+    if isinstance(result, AmbiguousWrite):
+        try:
+            ref = target.find_booking(booking, as_of=gave_up)
+        except LookupFailed:
+            ref = None
+        if ref is None:
+            message = (f"{booking.description}: {target.name} did not confirm the booking ({result}); it is looked "
+                       "up again before anything is posted")
+            claims.unconfirmed(claim, message)
+            errors(focus_id, number, "unconfirmed", None, message)
+            return "uncertain"
+        _booked(target, claims, claim, ref, focus_id, number, errors)
+        return "recovered"
+    _booked(target, claims, claim, result, focus_id, number, errors)
+    return "booked"
 
 
 def _to_settle(entry: LedgerEntry) -> bool:
@@ -147,7 +266,8 @@ def _to_settle(entry: LedgerEntry) -> bool:
 
 
 def _load_one(target, ledger, claims, tool_bookings, settings, party_targets, parties_in_flight,
-              entry: LedgerEntry, run_id, errors: ErrorSink) -> str:
+              entry: LedgerEntry, run_id, errors: ErrorSink) -> str | Claim:
+    """The document's outcome, or its claim when it is to be posted (with the next batch)."""
     document = entry.document
     assert document is not None
     party = party_targets.get(document.party)
@@ -182,11 +302,11 @@ def _load_one(target, ledger, claims, tool_bookings, settings, party_targets, pa
     claim = claims.claim(entry, booking)
     if claim is None:
         return "claimed_elsewhere"
-    return _post(target, claims, claim, document.source_id, document.number, errors)
+    return claim
 
 
 def _resume(target: Target, ledger: DocumentLedger, claims: Claims, entry: LedgerEntry, booking: Booking,
-            found, errors: ErrorSink) -> str:
+            found, errors: ErrorSink) -> str | Claim:
     """A claim that ran out (a dead worker, a lost answer): the tool is asked before anything is posted."""
     document = entry.document
     assert document is not None
@@ -221,7 +341,7 @@ def _resume(target: Target, ledger: DocumentLedger, claims: Claims, entry: Ledge
     claim = claims.take_over(entry, booking)
     if claim is None:
         return "claimed_elsewhere"
-    return _post(target, claims, claim, document.source_id, document.number, errors)
+    return claim
 
 
 def _report_edit(target: Target, entry: LedgerEntry, claimed: Booking, tool_total, errors: ErrorSink) -> None:
@@ -236,38 +356,6 @@ def _report_edit(target: Target, entry: LedgerEntry, claimed: Booking, tool_tota
         errors(document.source_id, document.number, "changed_after_booking", None,
                f"{document.label}: edited in Focus while it was being booked; {target.name} has it as it was "
                f"before the edit (total {claimed.total_incl}); correct the booking in {target.name} by hand")
-
-
-def _post(target: Target, claims: Claims, claim: Claim, focus_id: str, number: str, errors: ErrorSink) -> str:
-    booking = claim.booking
-    deadline = claims.renew(claim)
-    if deadline is None:
-        return "claimed_elsewhere"
-    try:
-        with writes_before(deadline.timestamp()):
-            ref = target.post(booking)
-    except NotSent:
-        claims.not_sent(claim)
-        return "not_sent"
-    except AmbiguousWrite as exc:
-        try:
-            ref = target.find_booking(booking, as_of=clock.now())
-        except LookupFailed:
-            ref = None
-        if ref is None:
-            message = (f"{booking.description}: {target.name} did not confirm the booking ({exc}); it is looked up "
-                       "again before anything is posted")
-            claims.unconfirmed(claim, message)
-            errors(focus_id, number, "unconfirmed", None, message)
-            return "uncertain"
-        _booked(target, claims, claim, ref, focus_id, number, errors)
-        return "recovered"
-    except DocumentRefused as exc:
-        claims.refused(claim, str(exc), exc.field)
-        errors(focus_id, number, exc.code, exc.field, str(exc))
-        return "refused"
-    _booked(target, claims, claim, ref, focus_id, number, errors)
-    return "booked"
 
 
 def _booked(target: Target, claims: Claims, claim: Claim, ref, focus_id: str, number: str,

@@ -7,10 +7,13 @@ code per line, VAT per code — so a target translates, it never decides.
 
 Exactly-once rests on rules every target keeps:
 
-- ``post`` writes the connector's own reference into the booking, and raises
-  ``AmbiguousWrite`` when it cannot know whether the tool committed (a
-  timeout after the request left), so the pipeline looks the booking up
-  before it ever posts again;
+- ``post_batch`` sends up to ``batch_size`` documents in one call (Yuki's
+  import takes many; Exact Online and Octopus one, through ``post_each``)
+  and answers per document: booked (a ``BookingRef``), refused
+  (``DocumentRefused``), ``AmbiguousWrite`` when it cannot know whether the
+  tool committed (a timeout after the request left) — the pipeline then
+  looks each such document up before it ever posts it again — or
+  ``NotSent``. Every booking carries the connector's own reference;
 - ``find_booking`` looks one document up by that reference, and
   ``connector_bookings`` reads every booking carrying a connector reference
   (since a moment, or all of them) in as few paged calls as the tool allows,
@@ -23,6 +26,10 @@ Exactly-once rests on rules every target keeps:
   deleted booking is never taken for a payment;
 - a party create that ends ambiguously is looked up by the connector's key
   (or VAT number) before the target gives up with ``AmbiguousWrite``.
+
+Tools with a daily call cap (Yuki) say how many calls the load may still
+spend today (``calls_left``, after what the run's payment back-fill needs);
+the load books what fits and leaves the rest for tomorrow.
 
 A tool module exposes ``build(connection, context) -> Target`` and
 ``oauth(connection)`` (the consent helper, or ``None`` when the connection's
@@ -301,6 +308,25 @@ class TargetContext:
         return self.scoped_tokens(key) if self.scoped_tokens else self.tokens
 
 
+class NotSent(TargetError):
+    """A write was not sent because the claim it was made under would run out first: nothing happened."""
+
+
+#: What became of one document of a batch.
+PostResult = BookingRef | DocumentRefused | AmbiguousWrite | NotSent
+
+
+def post_each(post: Callable[[Booking], BookingRef], bookings: Sequence[Booking]) -> list[PostResult]:
+    """``post_batch`` for tools that book one document per call: each document's own outcome, in order."""
+    results: list[PostResult] = []
+    for booking in bookings:
+        try:
+            results.append(post(booking))
+        except (DocumentRefused, AmbiguousWrite, NotSent) as exc:
+            results.append(exc)
+    return results
+
+
 class Target(Protocol):
     """One accounting tool for one administration.
 
@@ -337,7 +363,18 @@ class Target(Protocol):
         when None), dated on or after ``from_date`` where the tool reads per period. Paged."""
         ...
 
-    def post(self, booking: Booking) -> BookingRef: ...
+    #: How many documents one ``post_batch`` call may carry (1: one document per call).
+    batch_size: int
+
+    def post_batch(self, bookings: Sequence[Booking]) -> list[PostResult]:
+        """Book up to ``batch_size`` documents; one result per booking, in order. Raises only for what is not
+        about the documents (auth, outage, quota), and then before anything was sent."""
+        ...
+
+    def calls_left(self) -> int | None:
+        """Calls the load may still spend today under the tool's daily cap, after what this run's payment
+        back-fill needs; None when the tool has no daily cap."""
+        ...
 
     def open_items(self) -> Iterable[OpenItem]:
         """Everything still open in the administration, sales and purchase: one complete read, paged as the tool

@@ -38,7 +38,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from connectors.exact_json import dumps
-from connectors.targets.base import AmbiguousWrite, TargetError
+from connectors.targets.base import AmbiguousWrite, NotSent, TargetError
 
 #: Nothing was sent: the request can be repeated or reported as an outage.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -46,10 +46,6 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 class Transient(Exception):
     """A failure worth another try of a read (timeout, broken connection, 5xx)."""
-
-
-class NotSent(TargetError):
-    """A write was not sent because the claim it was made under would run out first: nothing happened."""
 
 
 #: When the claim of the write in progress runs out (Unix time), or None outside a claim.

@@ -17,8 +17,10 @@ from connectors.targets.base import (
     FoundBooking,
     MasterData,
     OpenItem,
+    PostResult,
     Settlement,
     TargetParty,
+    post_each,
 )
 from connectors.targets.exact_online.api import ExactApi
 from connectors.targets.exact_online.auth import RECONNECT_HINT, REFRESH_LEEWAY, ExactOAuth
@@ -33,6 +35,7 @@ class ExactOnlineTarget:
     name = "Exact Online"
     #: Exact's limits are per minute and per day in the thousands: read master data every run.
     master_data_max_age = dt.timedelta(0)
+    batch_size = 1  # one document per call
 
     def __init__(self, api: ExactApi):
         self.api = api
@@ -86,6 +89,12 @@ class ExactOnlineTarget:
 
     def post(self, booking: Booking) -> BookingRef:
         return self.bookings.post(booking)
+
+    def post_batch(self, bookings: Sequence[Booking]) -> list[PostResult]:
+        return post_each(self.post, bookings)
+
+    def calls_left(self) -> int | None:
+        return None
 
     def open_items(self) -> Iterator[OpenItem]:
         return read_open_items(self.api)

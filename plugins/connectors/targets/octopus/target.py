@@ -20,8 +20,10 @@ from connectors.targets.base import (
     MasterData,
     MemoryExternalIds,
     OpenItem,
+    PostResult,
     Settlement,
     TargetParty,
+    post_each,
 )
 from connectors.targets.http import timeout
 from connectors.targets.octopus.api import OctopusApi
@@ -36,6 +38,7 @@ class OctopusTarget:
     name = "Octopus"
     #: Accounts and VAT codes may be read twice a day: a copy at most 12 hours old serves the runs between.
     master_data_max_age = dt.timedelta(hours=12)
+    batch_size = 1  # one document per call
 
     def __init__(self, api: OctopusApi, auth: OctopusAuth, *, external_ids: ExternalIds | None = None,
                  cached_master_data: Callable[[], MasterData | None] = lambda: None):
@@ -82,6 +85,12 @@ class OctopusTarget:
 
     def post(self, booking: Booking) -> BookingRef:
         return self.bookings.post(booking)
+
+    def post_batch(self, bookings: Sequence[Booking]) -> list[PostResult]:
+        return post_each(self.post, bookings)
+
+    def calls_left(self) -> int | None:
+        return None
 
     def open_items(self) -> Iterator[OpenItem]:
         return read_open_items(self.api, self.bookings)
