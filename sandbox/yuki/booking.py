@@ -21,7 +21,10 @@ response shows for that invoice; nothing of it is written. In order:
 Then ``Process=true`` books the invoice (status ``booked``, a balanced entry:
 receivable/payable = total on the contact, revenue/cost per line, VAT per VAT
 type; signs follow the amounts, so a credit note books the other way round)
-and ``Process=false`` keeps a draft (no entry, never an open item). There is
+and ``Process=false`` keeps a draft (no entry, never an open item). Each entry
+line gets ``HID``, the administration's running line number (what
+``GetTransactionDetails`` shows as ``hID``); VAT lines carry their
+``VATType``. There is
 no idempotency: the same ``Reference`` twice is booked twice, as on Yuki.
 Without ``Reference`` the invoice is numbered ``<year>-<5 digits>`` per
 administration; ``Date`` defaults to today, ``DueDate`` to ``Date`` + 30 days.
@@ -151,8 +154,8 @@ def _entry(ledger: Ledger, kind: str, lines: list[Doc], totals: amounts.Totals, 
     entry = [{"GLAccountCode": control, "Amount": sign * totals.total, "Description": subject}]
     entry += [{"GLAccountCode": line["GLAccountCode"], "Amount": -sign * line["NetAmount"],
                "Description": line["Description"]} for line in lines]
-    entry += [{"GLAccountCode": vat_account, "Amount": -sign * group.vat, "Description": f"VAT type {group.code}"}
-              for group in totals.groups.values() if group.vat != 0]
+    entry += [{"GLAccountCode": vat_account, "Amount": -sign * group.vat, "Description": f"VAT type {group.code}",
+               "VATType": group.code} for group in totals.groups.values() if group.vat != 0]
     assert sum((row["Amount"] for row in entry), amounts.ZERO) == 0
     return entry
 
@@ -162,6 +165,16 @@ def _number(store: YukiStore, administration: Doc, year: str, now: float) -> str
     numbers[year] = numbers.get(year, 0) + 1
     store.put(ADMINISTRATION, administration["DomainID"], administration["ID"], administration, now)
     return f"{year}-{numbers[year]:05d}"
+
+
+def _line_numbers(store: YukiStore, administration: Doc, entry: list[Doc], now: float) -> list[Doc]:
+    """Give each entry line its ``HID``: the administration's running transaction-line number."""
+    last = administration.get("TransactionHID", 0)
+    for offset, row in enumerate(entry, 1):
+        row["HID"] = last + offset
+    administration["TransactionHID"] = last + len(entry)
+    store.put(ADMINISTRATION, administration["DomainID"], administration["ID"], administration, now)
+    return entry
 
 
 def book(store: YukiStore, administration: Doc, kind: str, request: InvoiceRequest, now: float, today: str, *,
@@ -188,7 +201,8 @@ def book(store: YukiStore, administration: Doc, kind: str, request: InvoiceReque
         "Amount": totals.total, "NetAmount": totals.net, "VATAmount": totals.vat, "Lines": lines,
         "VAT": [{"VATType": g.code, "VATPercentage": g.rate, "BaseAmount": g.base, "VATAmount": g.vat}
                 for g in totals.groups.values()],
-        "Entry": _entry(ledger, kind, lines, totals, subject) if request.process else [],
+        "Entry": _line_numbers(store, administration, _entry(ledger, kind, lines, totals, subject), now)
+        if request.process else [],
         "EmailSent": request.email and request.process and kind == SALES, "Message": message,
     }
     store.put(DOCUMENT, administration["ID"], doc["ID"], doc, now)

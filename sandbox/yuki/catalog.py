@@ -6,8 +6,9 @@ answers. Parameter names and casing are the live WSDL's (apis.md §4.2):
 most operations take ``sessionID`` / ``administrationID``, the two invoice
 imports ``sessionId`` / ``administrationId``, the Contact operations
 ``domainID``. Results are ``s:string``, raw XML (``s:any``) or typed
-(``ArrayOfGlAccount``). The request-log and fault ``endpoint`` of an
-operation is ``<Service>.<Operation>`` (``Sales.ProcessSalesInvoices``).
+(``ArrayOfGlAccount``, ``ArrayOfTransactionInfo``). The request-log and
+fault ``endpoint`` of an operation is ``<Service>.<Operation>``
+(``Sales.ProcessSalesInvoices``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.yuki import contacts, login, masters, openitems, purchases, sales
+from sandbox.yuki import contacts, login, masters, openitems, purchases, sales, transactions
 from sandbox.yuki.context import Call
 from sandbox.yuki.params import BOOLEAN, DATETIME, INT, XML, Param
 
 #: Who may call: ``key`` (Authenticate: the access key), ``client`` (AuthenticateClient: key + API
 #: client), ``session`` (every other operation: a live session id).
 KEY, CLIENT, SESSION = "key", "client", "session"
-STRING, ANY, GL_SCHEME = "string", "any", "ArrayOfGlAccount"
+STRING, ANY, GL_SCHEME, TRANSACTIONS = "string", "any", "ArrayOfGlAccount", "ArrayOfTransactionInfo"
 #: Parameters the request log never shows.
 SECRETS = frozenset({"accessKey", "clientSecret", "sessionID", "sessionId"})
 
@@ -74,6 +75,12 @@ _ACCOUNTING = (
 _ACCOUNTING_INFO = (
     Operation("GetGLAccountScheme", _p("sessionID", "administrationID"), masters.gl_account_scheme, GL_SCHEME,
               doc="The general-ledger accounts of an administration"),
+    Operation("GetTransactionDetails", (Param("sessionID"), Param("administrationID"), Param("GLAccountCode"),
+                                        Param("StartDate", DATETIME), Param("EndDate", DATETIME),
+                                        Param("financialMode", INT)),
+              transactions.get_transaction_details, TRANSACTIONS,
+              doc="The general-ledger transaction lines of an administration between two dates (GLAccountCode: "
+              "leave empty for all accounts)"),
 )
 _SALES = (
     Operation("ProcessSalesInvoices", (Param("sessionId"), Param("administrationId"), Param("xmlDoc", XML)),

@@ -3,8 +3,9 @@
 Only children in the service namespace count, matched by exact name: a
 parameter sent as ``sessionId`` to an operation that declares ``sessionID``
 (or without the namespace) is simply not there, as on the real service, and
-a missing string is null. A missing value type (``s:boolean``, ``s:int``, an
-enumeration) takes .NET's default (false, 0, the first member); a value of
+a missing string is null. A missing value type (``s:boolean``, ``s:int``,
+``s:dateTime``, an enumeration) takes .NET's default (false, 0,
+``0001-01-01T00:00:00``, the first member); a value of
 the wrong form is the ``soap:Client`` fault "Server was unable to read
 request". ``xmlDoc`` (``s:any``, mixed) may hold the document as child
 elements or as escaped text: both are read.
@@ -22,6 +23,8 @@ from sandbox.yuki.soap import TNS, XSI, SoapFault, parse_xml, unreadable
 
 STRING, BOOLEAN, INT, DATETIME, XML = "string", "boolean", "int", "dateTime", "xml"
 VALUE_TYPES = (BOOLEAN, INT, DATETIME)
+#: ``default(DateTime)`` in .NET: what a missing non-nillable ``s:dateTime`` reads as.
+DOTNET_MIN_DATETIME = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 #: Enumerations (WSDL ``s:simpleType`` restrictions of ``s:string``), members in WSDL order.
 ENUMS: dict[str, tuple[str, ...]] = {
@@ -90,7 +93,8 @@ def _value(param: Param, element: etree._Element | None) -> Any:
     if element is None or element.get(f"{{{XSI}}}nil") == "true":
         if param.nillable or not param.required:
             return None
-        return {BOOLEAN: False, INT: 0}.get(param.type, ENUMS.get(param.type, ("",))[0])
+        return {BOOLEAN: False, INT: 0, DATETIME: DOTNET_MIN_DATETIME}.get(param.type,
+                                                                           ENUMS.get(param.type, ("",))[0])
     if param.type == XML:
         return _xml(element)
     content = element.text or ""

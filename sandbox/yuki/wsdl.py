@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from sandbox.yuki.catalog import ANY, GL_SCHEME, SERVICES, STRING, Operation
+from sandbox.yuki.catalog import ANY, GL_SCHEME, SERVICES, STRING, TRANSACTIONS, Operation
 from sandbox.yuki.params import ENUMS, XML, Param
 from sandbox.yuki.soap import TNS, XSD
+from sandbox.yuki.transactions import TRANSACTION_INFO_FIELDS
 
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -26,6 +27,8 @@ GL_ACCOUNT_FIELDS = (("code", "string"), ("type", "int"), ("subtype", "int"), ("
                      ("descripton", "string"), ("descriptionNL", "string"), ("descriptionFR", "string"),
                      ("descriptionEN", "string"), ("isVATApplicable", "boolean"),
                      ("deductableVATPercentage", "double"), ("professionalPercentage", "double"))
+#: Typed results: the array type -> its item element and the item's fields (strings ``minOccurs="0"``).
+ARRAYS = {GL_SCHEME: ("GlAccount", GL_ACCOUNT_FIELDS), TRANSACTIONS: ("TransactionInfo", TRANSACTION_INFO_FIELDS)}
 
 
 def _param(param: Param) -> str:
@@ -63,13 +66,15 @@ def _types(ops: tuple[Operation, ...]) -> str:
         members = "".join(f'<s:enumeration value="{value}"/>' for value in ENUMS[enum])
         parts.append(f'<s:simpleType name="{enum}"><s:restriction base="s:string">{members}</s:restriction>'
                      "</s:simpleType>")
-    if any(op.result == GL_SCHEME for op in ops):
+    for array, (item, item_fields) in ARRAYS.items():
+        if not any(op.result == array for op in ops):
+            continue
         fields = "".join(
             f'<s:element minOccurs="{0 if kind == "string" else 1}" maxOccurs="1" name="{field}" type="s:{kind}"/>'
-            for field, kind in GL_ACCOUNT_FIELDS)
-        parts.append('<s:complexType name="ArrayOfGlAccount"><s:sequence><s:element minOccurs="0" '
-                     'maxOccurs="unbounded" name="GlAccount" nillable="true" type="tns:GlAccount"/></s:sequence>'
-                     f'</s:complexType><s:complexType name="GlAccount"><s:sequence>{fields}</s:sequence>'
+            for field, kind in item_fields)
+        parts.append(f'<s:complexType name="{array}"><s:sequence><s:element minOccurs="0" '
+                     f'maxOccurs="unbounded" name="{item}" nillable="true" type="tns:{item}"/></s:sequence>'
+                     f'</s:complexType><s:complexType name="{item}"><s:sequence>{fields}</s:sequence>'
                      "</s:complexType>")
     return f'<s:schema elementFormDefault="qualified" targetNamespace="{TNS}">{"".join(parts)}</s:schema>'
 
