@@ -15,6 +15,7 @@ from connectors import integrations
 from connectors.connections import get_connection
 from connectors.focus.connection import focus_client
 from connectors.oauth import NeedsConsent
+from connectors.state.call_counts import DbCallCounter
 from connectors.state.db import make_engine, migrate
 from connectors.state.external_ids import DbExternalIds
 from connectors.state.master_data import MasterDataStore
@@ -38,6 +39,7 @@ def target_for(engine: Engine, *, target: str, connection_id: str, administratio
         administration=administration,
         external_ids=DbExternalIds(engine, target, administration),
         cached_master_data=cache.master_data if cache else (lambda: None),
+        call_counter=lambda scope: DbCallCounter(engine, target, scope),
     )
     return build_target(target, get_connection(connection_id), context)
 

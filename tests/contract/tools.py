@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import httpx
+import pytest
 
 from connectors.connections import connection_json
 from connectors.oauth import TokenStore
@@ -51,6 +52,8 @@ class ToolHarness(Protocol):
     administration: str
     #: the path fragment of the booking endpoints in the request log
     booking_endpoints: tuple[str, ...]
+    #: the booking endpoint ``commit_then_timeout`` strikes
+    timeout_endpoint: str
 
     @contextmanager
     def running(self) -> Iterator[RunningSandbox]: ...
@@ -84,6 +87,10 @@ class ToolHarness(Protocol):
         ...
 
     def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
+        ...
+
+    def documents_in(self, request: dict) -> int:
+        """How many documents one booking call (from ``booking_posts``) carried."""
         ...
 
     # -- what accountants do in the tool (payments back-fill) ----------------------------------
@@ -129,6 +136,7 @@ class ExactOnlineHarness:
     connection_id = "exact_contract"
     administration = "100001"
     booking_endpoints = ("salesentry/SalesEntries", "purchaseentry/PurchaseEntries")
+    timeout_endpoint = "salesentry/SalesEntries"  # where commit_then_timeout strikes
 
     @contextmanager
     def running(self) -> Iterator[RunningSandbox]:
@@ -196,6 +204,9 @@ class ExactOnlineHarness:
     def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
         return [r for r in sandbox.requests() if r["method"] == "POST" and r["endpoint"] in self.booking_endpoints]
 
+    def documents_in(self, request: dict) -> int:
+        return 1
+
     #: Where the fault campaign injects errors, 429s and token expiry (reads and writes alike).
     open_item_endpoints = ("read/financial/ReceivablesList", "read/financial/PayablesList")
 
@@ -238,6 +249,7 @@ class OctopusHarness:
     connection_id = "octopus_contract"
     administration = "8001"
     booking_endpoints = ("buysellbookings.post",)
+    timeout_endpoint = "buysellbookings.post"
     software_house_uuid = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
 
     @contextmanager
@@ -300,6 +312,9 @@ class OctopusHarness:
     def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
         return [r for r in sandbox.requests() if r["endpoint"] == "buysellbookings.post"]
 
+    def documents_in(self, request: dict) -> int:
+        return 1
+
     open_item_endpoints = ("reports.clients.open", "reports.suppliers.open")
 
     def _booking(self, booking: BookingId) -> dict:
@@ -337,7 +352,129 @@ class OctopusHarness:
         return {"endpoint": "relations.put", "kind": "commit_then_delay", "delay_seconds": 4, "count": 1}
 
 
-#: Whether the tool's reads give the date of a payment (Octopus's open items and balancings have none).
-TOOL_KEEPS_PAYMENT_DATES = {"exact_online": True, "octopus": False}
+class YukiHarness:
+    """Yuki: one access key for the demo domain's "Yuki Demo BV", with the Purchase service's API client. The
+    daily cap is lifted for the suite (the cap has its own tests); each test books into a fresh sandbox."""
 
-HARNESSES: dict[str, type[ToolHarness]] = {"exact_online": ExactOnlineHarness, "octopus": OctopusHarness}
+    name = "yuki"
+    connection_id = "yuki_contract"
+    administration = ""  # the administration's GUID, known once the sandbox runs
+    booking_endpoints = ("Sales.ProcessSalesInvoices", "Purchase.ProcessPurchaseInvoices")
+    timeout_endpoint = "Sales.ProcessSalesInvoices"
+    writes = (*booking_endpoints, "Contact.UpdateContact")
+    admin_name = "Yuki Demo BV"
+    daily_limit = 1_000_000
+
+    @contextmanager
+    def running(self) -> Iterator[RunningSandbox]:
+        with start_sandbox("yuki") as sandbox:
+            sandbox.configure(daily_limit=self.daily_limit)
+            self.keys = sandbox.mint_tokens(domain="Yuki Demo")
+            domain = next(d for d in sandbox.admin("GET", "manifest").json()["domains"] if d["name"] == "Yuki Demo")
+            self.domain = domain["id"]
+            self.administration = next(a["id"] for a in domain["administrations"] if a["name"] == self.admin_name)
+            yield sandbox
+
+    def connection(self, sandbox: RunningSandbox, timeout: float) -> str:
+        return connection_json(sandbox.base_url, "", self.keys["accessKey"], timeout=timeout,
+                               client_id=self.keys["clientID"], client_secret=self.keys["clientSecret"],
+                               daily_limit=self.daily_limit)
+
+    def connect(self, sandbox: RunningSandbox, store: TokenStore) -> None:
+        """Nothing to consent to: the access key is the credential."""
+
+    def books(self, sandbox: RunningSandbox) -> list[ToolBooking]:
+        out = []
+        for doc in sandbox.admin("GET", f"documents?administration={self.administration}").json()["data"]:
+            if not (doc.get("Reference") or "").startswith("FC-") or doc.get("Status") != "booked":
+                continue
+            # Yuki keeps VAT per VAT type, not per line: each type's VAT goes on its first line.
+            # Credit notes are stored negative; the suite reads their lines as the document does (positive).
+            sign = -1 if money(doc["Amount"]) < 0 else 1
+            vat_left = {int(v["VATType"]): money(v["VATAmount"]) for v in doc["VAT"]}
+            lines = []
+            for line in doc["Lines"]:
+                vat = vat_left.pop(int(line["VATType"]), Decimal("0.00"))
+                lines.append((str(line["GLAccountCode"]), str(line["VATType"]), sign * money(line["NetAmount"]),
+                              sign * vat))
+            out.append(ToolBooking(
+                reference=doc["Reference"], journal="sales" if doc["Kind"] == "sales" else "purchase",
+                date=dt.date.fromisoformat(doc["Date"]), party_id=doc["ContactID"], lines=tuple(lines),
+                total=money(doc["Amount"]), is_credit=money(doc["Amount"]) < 0,
+            ))
+        return out
+
+    def is_write(self, request: dict[str, Any]) -> bool:
+        return request["endpoint"] in self.writes
+
+    def close_period(self, sandbox: RunningSandbox, day: dt.date, journal: str) -> None:
+        pytest.skip("Yuki's sales and purchase imports know no closed periods (none in apis.md §4)")
+
+    def commit_then_timeout(self, sandbox: RunningSandbox, delay: float) -> None:
+        sandbox.add_fault(endpoint="Sales.ProcessSalesInvoices", kind="commit_then_delay", delay_seconds=delay,
+                          count=1)
+
+    def parties(self, sandbox: RunningSandbox) -> list[tuple[str, str]]:
+        return [(c["ID"], c["FullName"]) for c in sandbox.admin("GET", f"contacts?domain={self.domain}").json()["data"]]
+
+    def party_create_times_out(self, sandbox: RunningSandbox, delay: float) -> None:
+        sandbox.add_fault(endpoint="Contact.UpdateContact", kind="commit_then_delay", delay_seconds=delay, count=1)
+
+    def slow_bookings(self, sandbox: RunningSandbox, seconds: float) -> None:
+        for endpoint in self.booking_endpoints:
+            sandbox.add_fault(endpoint=endpoint, kind="slow", delay_seconds=seconds)
+
+    def lookups_fail(self, sandbox: RunningSandbox) -> None:
+        sandbox.add_fault(endpoint="AccountingInfo.GetTransactionDetails", kind="error", status=500,
+                          title="Server was unable to process request. ---> Timeout expired")
+
+    def booking_posts(self, sandbox: RunningSandbox) -> list[dict]:
+        return [r for r in sandbox.requests() if r["endpoint"] in self.booking_endpoints]
+
+    def documents_in(self, request: dict) -> int:
+        return int(request["body"]["batch"])
+
+    open_item_endpoints = ("Accounting.OutstandingDebtorItems", "Accounting.OutstandingCreditorItems")
+
+    def _admin(self, sandbox: RunningSandbox, path: str, body: dict) -> dict:
+        response = sandbox.admin("POST", path, {"administration": self.administration,
+                                                **{k: v for k, v in body.items() if v is not None}})
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def pay(self, sandbox, booking, amount, *, on=None, late_fee=None) -> None:
+        if late_fee is not None:
+            pytest.skip("the Yuki sandbox keeps no late fees")
+        self._admin(sandbox, "payments", {"reference": booking.target_id, "amount": str(amount),
+                                          "date": on.isoformat() if on else None})
+
+    def charge_fee(self, sandbox, booking, amount) -> None:
+        pytest.skip("the Yuki sandbox keeps no late fees")
+
+    def match(self, sandbox, credit_note, invoice) -> None:
+        self._admin(sandbox, "matches", {"credit": {"reference": credit_note.target_id},
+                                         "invoice": {"reference": invoice.target_id}})
+
+    def reverse(self, sandbox, booking) -> None:
+        self._admin(sandbox, "payments/reverse", {"reference": booking.target_id})
+
+    def delete(self, sandbox, booking) -> None:
+        self._admin(sandbox, "documents/delete", {"reference": booking.target_id})
+
+    chaos_endpoints = ("Sales.ProcessSalesInvoices", "Purchase.ProcessPurchaseInvoices", "Contact.UpdateContact",
+                       "Contact.SearchContacts", "AccountingInfo.GetTransactionDetails", "*")
+
+    def chaos_commit_then_timeout(self, rng) -> dict:
+        return {"endpoint": rng.choice(self.booking_endpoints), "kind": "commit_then_delay", "delay_seconds": 4,
+                "count": 1}
+
+    def chaos_party_commit_then_timeout(self) -> dict:
+        return {"endpoint": "Contact.UpdateContact", "kind": "commit_then_delay", "delay_seconds": 4, "count": 1}
+
+
+#: Whether the tool's reads give the date of a payment (Octopus's open items and balancings have none, nor
+#: Yuki's).
+TOOL_KEEPS_PAYMENT_DATES = {"exact_online": True, "octopus": False, "yuki": False}
+
+HARNESSES: dict[str, type[ToolHarness]] = {"exact_online": ExactOnlineHarness, "octopus": OctopusHarness,
+                                           "yuki": YukiHarness}

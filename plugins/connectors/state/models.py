@@ -315,5 +315,6 @@ class SyncError(Base):
 
 # The payment and export tables (``payment_models``, ``export_models``) live on the same ``Base``: importing them
 # here keeps one metadata for Alembic and for everything that creates or drops the schema.
+import connectors.state.call_counts  # noqa: E402, F401
 import connectors.state.export_models  # noqa: E402, F401
 import connectors.state.payment_models  # noqa: E402, F401

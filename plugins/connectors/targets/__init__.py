@@ -15,6 +15,7 @@ from connectors.targets.base import Target, TargetContext
 BUILDERS = {
     "exact_online": "connectors.targets.exact_online",
     "octopus": "connectors.targets.octopus",
+    "yuki": "connectors.targets.yuki",
 }
 
 

@@ -291,6 +291,14 @@ class MemoryExternalIds:
         return self._numbers[(kind, source_id)]
 
 
+class CallCounter(Protocol):
+    """The connector's own count of calls to a tool with a daily cap (``state.call_counts``)."""
+
+    def used(self, day: dt.date) -> int: ...
+
+    def add(self, day: dt.date, calls: int = 1) -> int: ...
+
+
 @dataclass
 class TargetContext:
     """What the connector keeps for one tool connection and administration."""
@@ -303,6 +311,8 @@ class TargetContext:
     external_ids: ExternalIds = field(default_factory=MemoryExternalIds)
     #: The master data last read from the tool (state database), or None.
     cached_master_data: Callable[[], MasterData | None] = lambda: None
+    #: Counts of calls per scope and day for tools with a daily cap (state database), or None: in memory.
+    call_counter: Callable[[str], CallCounter] | None = None
 
     def tokens_for(self, key: str) -> TokenStore:
         return self.scoped_tokens(key) if self.scoped_tokens else self.tokens

@@ -64,6 +64,18 @@ def writes_before(deadline: float) -> Iterator[None]:
         _write_deadline.reset(marker)
 
 
+def fence(what: str, read_timeout: float | None, clock: Callable[[], float] = time.time) -> None:
+    """Raise ``NotSent`` when a write sent now could still be unanswered when the claim it is made under runs out
+    (``writes_before``); outside a claim, nothing to check."""
+    deadline = _write_deadline.get()
+    if deadline is None:
+        return
+    needed = (read_timeout if read_timeout is not None else 30.0) + WRITE_MARGIN
+    if deadline - clock() < needed:
+        raise NotSent(f"{what} was not sent: the claim would run out before the tool could answer; the next "
+                      "attempt checks the tool first")
+
+
 class Credentials(Protocol):
     """Hands out the current access token and renews it after the tool refused it."""
 
@@ -218,14 +230,7 @@ class ToolHttp:
             raise AmbiguousWrite(f"{method} {_path(url)}: {type(exc).__name__} after sending") from None
 
     def _fence(self, method: str, url: str) -> None:
-        deadline = _write_deadline.get()
-        if deadline is None:
-            return
-        read = self._http.timeout.read
-        needed = (read if read is not None else 30.0) + WRITE_MARGIN
-        if deadline - self._clock() < needed:
-            raise NotSent(f"{self.dialect.tool} {method} {_path(url)} was not sent: the claim would run out before "
-                          "the tool could answer; the next attempt checks the tool first")
+        fence(f"{self.dialect.tool} {method} {_path(url)}", self._http.timeout.read, self._clock)
 
     # -- answers ------------------------------------------------------------------------------
 
