@@ -39,7 +39,7 @@ MALFORMED = {
     "ledger rate as a percentage": (["integrations", "edit", ENTITY, "--ledger-by-rate", "sales:21%=700000"],
                                     "0.21 for 21 %"),
     "unknown tool": (["integrations", "add", "other", "--department", "d", "--tool", "quickbooks"], "invalid choice"),
-    "a tool not implemented yet": (["integrations", "add", "other", "--department", "d", "--tool", "yuki"],
+    "a tool not implemented yet": (["integrations", "add", "other", "--department", "d", "--tool", "twinfield"],
                                    "invalid choice"),
     "since that is not a timestamp": (["focus", "extract", "--department", "d", "--since", "yesterday"], "ISO 8601"),
     "extract start date malformed": (["focus", "extract", "--department", "d", "--start-date", "2026-02-30"],

@@ -31,6 +31,8 @@ TIME_ONLY = {
     "targets/octopus/api.py": "the (absent) pacing wait in seconds",
     "targets/octopus/auth.py": "token lifetimes in seconds",
     "targets/octopus/target.py": "the default timeout in seconds",
+    "targets/yuki/__init__.py": "the connection's timeout in seconds",
+    "targets/yuki/client.py": "the HTTP timeout and the session lifetime in seconds",
     "exports/customer_numbers.py": "retry back-off in seconds (no amount in it)",
     "exports/customer_number_import.py": "name-similarity cut-off (no amount in it)",
 }
