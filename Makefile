@@ -21,8 +21,12 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 demo: install
 	$(PY) scripts/demo.py
 
+# The suite on every core (pytest-xdist). --dist worksteal: each worker takes a contiguous half of the suite, so
+# module-scoped fixtures (payments worlds, the offline-export Airflow home) are mostly built once, and takes work
+# from the other when it runs out. TEST_WORKERS=0 runs it in one process; PYTEST_ARGS adds arguments (-k, -x, a path).
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The fault campaign alone, longer: RUNS rounds per tool and state database (make test runs 8).
 RUNS ?= 30

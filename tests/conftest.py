@@ -25,6 +25,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+# For its side effect: importing Airflow replaces the root logger's handlers, caplog's among them. Collecting the
+# whole suite imports it anyway; importing it here means no test is ever the first to, whatever runs where (seen:
+# test_dagbag.py's broken-entity test on a pytest-xdist worker that had not imported Airflow yet, or run alone).
+import airflow  # noqa: F401
 import httpx
 import pytest
 

@@ -152,12 +152,14 @@ def test_a_bare_401_on_exacts_token_endpoint_is_transient_and_does_not_say_conne
 
 
 def test_an_unreachable_token_endpoint_is_retried_and_transient(clients):
-    with socket.socket() as probe:  # a port nobody listens on: the connection never opens
+    # A port nobody listens on: the connection never opens. Bound for the whole test, so no other process (a
+    # sandbox of another pytest-xdist worker) can take it meanwhile.
+    with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    oauth = FocusOAuth(clients(), f"http://127.0.0.1:{port}", "sandbox", "sandbox", policy=FAST)
-    with pytest.raises(FocusUnavailable) as err:
-        oauth.refresh("some-refresh-token")
+        oauth = FocusOAuth(clients(), f"http://127.0.0.1:{port}", "sandbox", "sandbox", policy=FAST)
+        with pytest.raises(FocusUnavailable) as err:
+            oauth.refresh("some-refresh-token")
     assert "3 attempt(s)" in str(err.value) and "connect" not in str(err.value)
 
 

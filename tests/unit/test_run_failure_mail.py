@@ -66,9 +66,11 @@ def test_without_an_smtp_connection_nothing_is_sent_and_nothing_fails(inbox, no_
 
 
 def test_an_unreachable_mail_server_does_not_fail_the_callback(no_state, monkeypatch, caplog):
-    monkeypatch.setenv("AIRFLOW_CONN_CONNECTOR_SMTP", json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": free_port(), "password": "mail-secret",
-        "login": "robot", "extra": {"to": "data@acme.test"}}))
-    RunFailedNotifier("acme").notify(CONTEXT)
+    with socket.socket() as closed:  # bound, never listening, for the whole test: no other process takes the port
+        closed.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("AIRFLOW_CONN_CONNECTOR_SMTP", json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": closed.getsockname()[1], "password": "mail-secret",
+            "login": "robot", "extra": {"to": "data@acme.test"}}))
+        RunFailedNotifier("acme").notify(CONTEXT)
     assert "Could not mail the failure of acme" in caplog.text
     assert "mail-secret" not in caplog.text
