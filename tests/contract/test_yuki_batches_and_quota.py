@@ -130,3 +130,31 @@ def test_a_run_that_meets_the_daily_cap_books_what_fits_and_the_next_day_the_res
     books = yuki.books(yuki_sandbox)
     assert len(books) == len({b.reference for b in books}) == len(list(env.ledger.entries(DocumentState.BOOKED)))
     assert len(books) > booked_today
+
+
+def test_parties_the_cap_leaves_for_tomorrow_hold_back_their_documents_without_an_error(
+        yuki, yuki_sandbox, focus, engine, tmp_path, monkeypatch):
+    connect_environment(monkeypatch, tmp_path, yuki, yuki_sandbox, focus)
+    department = next(d for d in focus.manifest()["departments"] if d["country"] == "BE")
+    env = set_up_entity(engine, yuki, yuki_sandbox, focus, department)
+    # Room for a few parties only (each may cost three calls), beyond what the payment read keeps aside.
+    set_limit(monkeypatch, yuki, yuki_sandbox, connector_calls(engine) + PAYMENT_RESERVE + 10)
+
+    run_id, counts, _ = sync(env)
+    assert counts.get("parties_waiting_for_quota", 0) > 0
+    assert counts.get("documents_waiting_for_party", 0) + counts.get("documents_waiting_for_quota", 0) > 0
+    messages = [e.message for e in env.runs.errors(run_id)]
+    assert not [m for m in messages if "not in the tool yet" in m]
+    assert connector_calls(engine) == calls_today(yuki_sandbox) <= yuki.daily_limit
+    assert not [r for r in yuki_sandbox.requests() if r.get("status", 200) >= 400]
+
+    yuki_sandbox.admin("DELETE", "ratelimit")
+    with write_transaction(engine) as connection:
+        connection.execute(delete(ToolCallCount))
+    set_limit(monkeypatch, yuki, yuki_sandbox, 1000)
+    _, counts, _ = sync(env)
+    assert counts.get("parties_waiting_for_quota", 0) == 0
+    books = yuki.books(yuki_sandbox)
+    assert len(books) == len({b.reference for b in books}) == len(list(env.ledger.entries(DocumentState.BOOKED)))
+    names = [name for _, name in yuki.parties(yuki_sandbox)]
+    assert len(names) == len(set(names))  # no contact made twice across the two days

@@ -56,10 +56,16 @@ def load_parties(target: Target, parties: PartyLedger, needed: Collection[PartyR
                  owner: str, lease: dt.timedelta) -> Counter[str]:
     entries = parties.entries(needed)
     progress = Progress(log, f"parties to {target.name}", total=len(entries))
-    for entry in entries:
+    for index, entry in enumerate(entries):
         if entry.up_to_date:
             progress.step(outcome="unchanged")
             continue
+        if not _room_for(target, CALLS_PER_PARTY):
+            waiting = sum(1 for e in entries[index:] if not e.up_to_date)
+            progress.count("waiting_for_quota", waiting)
+            log.warning("%d part(y/ies) wait for tomorrow's quota: %s's daily call cap leaves no room for them "
+                        "today; their documents wait with them", waiting, target.name)
+            break
         claim = parties.claim(entry, owner, lease)
         if claim is None:
             progress.step(outcome="in_flight_elsewhere")
@@ -161,11 +167,17 @@ def load_documents(
 
 #: Calls one batch may cost: the post, and one look-up should its answer be lost.
 CALLS_PER_BATCH = 2
+#: Calls one party may cost: a look-up by the connector's key, one by VAT number, the write.
+CALLS_PER_PARTY = 3
+
+
+def _room_for(target: Target, calls: int) -> bool:
+    left = target.calls_left()
+    return left is None or left >= calls
 
 
 def _room_for_a_batch(target: Target) -> bool:
-    left = target.calls_left()
-    return left is None or left >= CALLS_PER_BATCH
+    return _room_for(target, CALLS_PER_BATCH)
 
 
 class _Batch:

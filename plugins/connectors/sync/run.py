@@ -308,9 +308,12 @@ def load_documents(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str,
         env.runs.add_counts(run_id, counts)
         return counts
     parties = env.parties
+    waiting = parties.in_flight()
+    if env.runs.add_counts(run_id, {}).get("parties_waiting_for_quota"):
+        # Parties the tool's daily cap left for tomorrow: their documents wait with them, quietly.
+        waiting |= {e.party.ref for e in parties.entries() if e.target is None}
     counts = load.load_documents(env.target(), env.ledger, env.claims(run_id), env.tool_bookings,
-                                 env.entity.settings, parties.targets(), parties.in_flight(), run_id,
-                                 env.error_sink(run_id))
+                                 env.entity.settings, parties.targets(), waiting, run_id, env.error_sink(run_id))
     env.runs.add_counts(run_id, {f"documents_{k}": v for k, v in counts.items()})
     return dict(counts)
 
