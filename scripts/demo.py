@@ -1,12 +1,12 @@
 """``make demo``: the whole product on local sandboxes, the way an operator runs it.
 
-1. Starts the Teamleader Focus, Exact Online (BE, NL) and Octopus sandboxes with demo data.
+1. Starts the Teamleader Focus, Exact Online (BE, NL), Octopus and Yuki sandboxes with demo data.
 2. Connects Focus and sets up one integration per department through the CLI
    (`focus-connector focus connect`, `focus-connector integrations add …`): two
-   departments on Exact Online, a second Belgian one on Octopus.
+   departments on Exact Online, a second Belgian one on Octopus, a third on Yuki.
 3. Runs each entity's DAG once through Airflow (`airflow dags test`).
 4. Prints per entity what was booked, what was refused and why, and the parties.
-5. Runs two entities again to show nothing is booked twice, then records payments in their tools
+5. Runs one entity per tool again to show nothing is booked twice, then records payments in their tools
    (``scripts/demo_payments.py``), runs them once more and prints what Focus shows and the digest mail.
 6. Exports one department's period for desktop accounting packages through the ``offline_export`` DAG, as
    UBL/Peppol then as CSV (``scripts/demo_exports.py``): where the files are, what was charged, and that the
@@ -75,6 +75,27 @@ def last_run_counts(world: World, entity: str) -> dict:
     return counts or {}
 
 
+#: One entity per tool runs again, then gets payments recorded in its tool.
+RERUN = ("demo_be", "demo_be_octopus", "demo_be_yuki")
+#: Yuki's SOAP calls are all POSTs: its writes are these operations.
+YUKI_WRITES = ("Sales.ProcessSalesInvoices", "Purchase.ProcessPurchaseInvoices", "Contact.UpdateContact")
+
+
+def is_write(tool: str, request: dict) -> bool:
+    """A call that writes to the tool (sign-in, token and report calls are reads)."""
+    if tool == "yuki":
+        return request["endpoint"] in YUKI_WRITES
+    return request["method"] in ("POST", "PUT") and not request["endpoint"].startswith(
+        ("oauth2", "authentication", "dossiers", "reports"))
+
+
+def yuki_calls(world: World) -> str:
+    """What the Yuki entity spent of the domain's 1,000 calls today (the sandbox counts them)."""
+    rows = world.tools[DEMO_ENTITIES["demo_be_yuki"].sandbox].admin("GET", "quotas").json()["data"]
+    used = ", ".join(f"{row['name']} {row['used']}/{row['limit']}" for row in rows if row["used"])
+    return f"Yuki web-service calls used by demo_be_yuki today (setup + three runs): {used}"
+
+
 def octopus_quotas(world: World) -> str:
     """What the Octopus entity spent of its daily quotas over its runs (the sandbox counts them)."""
     spec = DEMO_ENTITIES["demo_be_octopus"]
@@ -89,8 +110,8 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="focus-demo-") as tmp:
-        print(f"Starting the Focus sandbox ({args.invoices} BE invoices), two Exact Online sandboxes and an "
-              "Octopus sandbox ...")
+        print(f"Starting the Focus sandbox ({args.invoices} BE invoices), two Exact Online sandboxes, an "
+              "Octopus and a Yuki sandbox ...")
         with demo_world(Path(tmp), invoices=args.invoices) as world:
             print("Connecting Focus and setting up the integrations through the CLI:")
             for output in world.setup_demo_integrations():
@@ -109,19 +130,18 @@ def main() -> int:
                 print("\n".join(summary(world, entity)) + "\n")
             print("Exactly once: each tool's entity runs a second time, with nothing new in Focus.")
             proved = True
-            for entity in ("demo_be", "demo_be_octopus"):
+            for entity in RERUN:
                 sandbox = world.tools[DEMO_ENTITIES[entity].sandbox]
                 sandbox.clear_requests()
                 second = world.airflow("dags", "test", f"accounting_sync__{entity}")
                 booked = last_run_counts(world, entity).get("documents_booked", 0)
-                tool_writes = [r for r in sandbox.requests() if r["method"] in ("POST", "PUT")
-                               and not r["endpoint"].startswith(("oauth2", "authentication", "dossiers", "reports"))]
+                tool_writes = [r for r in sandbox.requests() if is_write(DEMO_ENTITIES[entity].tool, r)]
                 proved = proved and booked == 0 and not tool_writes
                 print(second_run_line(entity, booked, len(tool_writes), green=second.returncode == 0))
             print("\nPayments: an accountant records payments in each tool; the entities run again.")
             with demo_payments.mailbox() as box:
                 world.env["AIRFLOW_CONN_SMTP_DEFAULT"] = box.connection()
-                for entity in ("demo_be", "demo_be_octopus"):
+                for entity in RERUN:
                     world.cli("notifications", "on", "--integration", entity, "--email", demo_payments.SUBSCRIBER)
                     done = demo_payments.record_payments(world, entity)
                     world.airflow("dags", "test", f"accounting_sync__{entity}")
@@ -133,6 +153,7 @@ def main() -> int:
                 print("The digest mailed to the subscribed user (aiosmtpd on loopback):")
                 print("\n".join(demo_payments.digest_lines(box)))
             print("\n" + octopus_quotas(world))
+            print(yuki_calls(world))
             print("\nOffline export: files for desktop accounting packages, €0.10 per invoice the first time.")
             print("\n".join(demo_exports.run(world)))
             print(world.cli("billing", "report", "--month", time.strftime("%Y-%m")).stdout.rstrip())

@@ -37,9 +37,6 @@ class YukiTarget:
 
     def __init__(self, client: YukiClient, administration: str, *, external_ids: ExternalIds | None = None,
                  cached_master_data: Callable[[], MasterData | None] = lambda: None):
-        if not administration:
-            raise TargetError("No Yuki administration chosen for this integration; choose one with "
-                              "`focus-connector integrations edit ENTITY --administration ID`")
         self.client = client
         self.administration = administration
         self._cached = cached_master_data
@@ -64,7 +61,14 @@ class YukiTarget:
     def administrations(self) -> Sequence[Administration]:
         return administrations(self.client)
 
+    def _chosen(self) -> None:
+        """Everything but listing the administrations needs one (the setup lists them before one is chosen)."""
+        if not self.administration:
+            raise TargetError("No Yuki administration chosen for this integration; choose one with "
+                              "`focus-connector integrations edit ENTITY --administration ID`")
+
     def master_data(self) -> MasterData:
+        self._chosen()
         if self._master is None:
             self._master = read_master_data(self.client, self.administration)
         return self._master
@@ -79,10 +83,12 @@ class YukiTarget:
         return self.contacts.update(target, party)
 
     def find_booking(self, booking: Booking, *, as_of: dt.datetime | None = None) -> BookingRef | None:
+        self._chosen()
         return self.bookings.find(booking, as_of)
 
     def connector_bookings(self, since: dt.datetime | None, *, from_date: dt.date | None = None
                            ) -> Iterable[FoundBooking]:
+        self._chosen()
         # Transactions are read by document date, not by change: every read covers the whole period.
         return self.bookings.connector_bookings(from_date)
 
@@ -93,13 +99,16 @@ class YukiTarget:
         return result
 
     def post_batch(self, bookings: Sequence[Booking]) -> list[PostResult]:
+        self._chosen()
         return self.bookings.post_batch(bookings)
 
     def calls_left(self) -> int | None:
         return max(0, self.client.cap.left() - PAYMENT_RESERVE)
 
     def open_items(self) -> Iterator[OpenItem]:
+        self._chosen()
         return read_open_items(self.client, self.administration)
 
     def settlements(self, target_ids: Sequence[str], *, since: dt.datetime | None) -> dict[str, Settlement]:
+        self._chosen()
         return read_settlements(self.bookings, target_ids)
