@@ -94,6 +94,14 @@ def set_limit(monkeypatch, yuki: YukiHarness, sandbox: RunningSandbox, limit: in
     monkeypatch.setenv(f"AIRFLOW_CONN_{yuki.connection_id.upper()}", yuki.connection(sandbox, TOOL_TIMEOUT))
 
 
+def next_day(monkeypatch, yuki: YukiHarness, sandbox: RunningSandbox, engine) -> None:
+    """A new day: a new count on both sides, and the default cap."""
+    sandbox.admin("DELETE", "ratelimit")
+    with write_transaction(engine) as connection:
+        connection.execute(delete(ToolCallCount))
+    set_limit(monkeypatch, yuki, sandbox, 1000)
+
+
 def test_a_run_that_meets_the_daily_cap_books_what_fits_and_the_next_day_the_rest(yuki, yuki_sandbox, focus,
                                                                                   engine, tmp_path, monkeypatch):
     connect_environment(monkeypatch, tmp_path, yuki, yuki_sandbox, focus)
@@ -120,11 +128,8 @@ def test_a_run_that_meets_the_daily_cap_books_what_fits_and_the_next_day_the_res
     assert not [r for r in yuki_sandbox.requests() if r["status"] >= 400]  # no call was refused
     assert len(yuki.books(yuki_sandbox)) == booked_today
 
-    # The next day: a new count on both sides; the rest is booked, nothing twice.
-    yuki_sandbox.admin("DELETE", "ratelimit")
-    with write_transaction(engine) as connection:
-        connection.execute(delete(ToolCallCount))
-    set_limit(monkeypatch, yuki, yuki_sandbox, 1000)
+    # The next day: the rest is booked, nothing twice.
+    next_day(monkeypatch, yuki, yuki_sandbox, engine)
     _, counts, _ = sync(env)
     assert counts.get("documents_waiting_for_quota", 0) == 0
     books = yuki.books(yuki_sandbox)
@@ -148,10 +153,7 @@ def test_parties_the_cap_leaves_for_tomorrow_hold_back_their_documents_without_a
     assert connector_calls(engine) == calls_today(yuki_sandbox) <= yuki.daily_limit
     assert not [r for r in yuki_sandbox.requests() if r["status"] >= 400]
 
-    yuki_sandbox.admin("DELETE", "ratelimit")
-    with write_transaction(engine) as connection:
-        connection.execute(delete(ToolCallCount))
-    set_limit(monkeypatch, yuki, yuki_sandbox, 1000)
+    next_day(monkeypatch, yuki, yuki_sandbox, engine)
     _, counts, _ = sync(env)
     assert counts.get("parties_waiting_for_quota", 0) == 0
     books = yuki.books(yuki_sandbox)

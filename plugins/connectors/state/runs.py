@@ -57,6 +57,12 @@ class RunLog:
             return list(connection.execute(select(_errors).where(_errors.c.run_id == run_id)
                                            .order_by(_errors.c.id)).all())
 
+    def counts(self, run_id: int) -> dict[str, int]:
+        """The run's counts so far (numbers only)."""
+        with self._engine.connect() as connection:
+            current = connection.execute(select(_runs.c.counts).where(_runs.c.id == run_id)).scalar_one() or {}
+        return {k: v for k, v in current.items() if isinstance(v, int)}
+
     def add_counts(self, run_id: int, counts: Mapping[str, int]) -> dict[str, int]:
         """Merge ``counts`` into the run's; returns all its counts (numbers only)."""
         with write_transaction(self._engine) as connection:

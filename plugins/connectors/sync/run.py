@@ -309,7 +309,7 @@ def load_documents(env: Env, run_id: int, *, dry_run: bool = False) -> dict[str,
         return counts
     parties = env.parties
     waiting = parties.in_flight()
-    if env.runs.add_counts(run_id, {}).get("parties_waiting_for_quota"):
+    if env.runs.counts(run_id).get("parties_waiting_for_quota"):
         # Parties the tool's daily cap left for tomorrow: their documents wait with them, quietly.
         waiting |= {e.party.ref for e in parties.entries() if e.target is None}
     counts = load.load_documents(env.target(), env.ledger, env.claims(run_id), env.tool_bookings,
